@@ -63,3 +63,26 @@ BENCHMARK_CAPTURE(BM_ReadImagePlainItk, nii_gz, std::string(".nii.gz"))->Unit(be
 BENCHMARK_CAPTURE(BM_ReadImageValidated, nii, std::string(".nii"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ReadImagePlainItk, nii, std::string(".nii"))->Unit(benchmark::kMillisecond);
 } // namespace
+
+namespace {
+void
+BM_SaveClinicalLabelMap(benchmark::State & state, const std::string & ext)
+{
+  auto labels = cordresponse::LabelImageType::New();
+  labels->SetRegions(cordresponse::LabelImageType::SizeType{ { 512, 512, 20 } });
+  labels->Allocate();
+  labels->FillBuffer(0);
+  for (std::size_t i = 0; i < labels->GetPixelContainer()->Size(); i += 97)
+  {
+    labels->GetBufferPointer()[i] = 1;
+  }
+  const auto path = std::filesystem::temp_directory_path() / ("cordresponse-bench-labels" + ext);
+  for (auto _ : state)
+  {
+    cordresponse::SaveLabelImage(labels, path);
+  }
+}
+BENCHMARK_CAPTURE(BM_SaveClinicalLabelMap, nii_gz, std::string(".nii.gz"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SaveClinicalLabelMap, nrrd, std::string(".nrrd"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_SaveClinicalLabelMap, nii, std::string(".nii"))->Unit(benchmark::kMillisecond);
+} // namespace

@@ -10,6 +10,10 @@ void
 AddInfoCommand(CLI::App & app);
 void
 AddConvertCommand(CLI::App & app);
+void
+AddPhantomCommand(CLI::App & app);
+void
+AddSnapshotCommand(CLI::App & app);
 } // namespace cordresponse::cli
 
 #endif

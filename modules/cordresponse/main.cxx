@@ -18,6 +18,8 @@ main(int argc, char ** argv)
   app.require_subcommand(1);
   cordresponse::cli::AddInfoCommand(app);
   cordresponse::cli::AddConvertCommand(app);
+  cordresponse::cli::AddPhantomCommand(app);
+  cordresponse::cli::AddSnapshotCommand(app);
   try
   {
     app.parse(argc, argv);

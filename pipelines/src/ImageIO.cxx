@@ -339,6 +339,7 @@ WriteAtomically(const TImage * image, const fs::path & path)
   writer->SetInput(image);
   writer->SetFileName(out.TemporaryPath().string());
   writer->SetUseCompression(ext != ".nii");
+  writer->SetCompressionLevel(1); // fastest: MR volumes and label maps gain little from stronger levels
   try
   {
     writer->Update();
@@ -418,9 +419,25 @@ RequireNonEmpty(const LabelImageType * labels, const fs::path & path, const std:
 }
 
 void
-SaveImage(const ImageType * image, const fs::path & path)
+SaveImage(const ImageType * image, const fs::path & path, PixelStorage storage)
 {
-  WriteAtomically(image, path);
+  if (storage == PixelStorage::Float32 || image == nullptr)
+  {
+    WriteAtomically(image, path);
+    return;
+  }
+  using ShortImage = itk::Image<std::int16_t, 3>;
+  auto stored = ShortImage::New();
+  stored->CopyInformation(image);
+  stored->SetRegions(image->GetLargestPossibleRegion());
+  stored->Allocate();
+  const float * in = image->GetBufferPointer();
+  auto *        out = stored->GetBufferPointer();
+  for (std::size_t i = 0; i < image->GetPixelContainer()->Size(); ++i)
+  {
+    out[i] = static_cast<std::int16_t>(std::clamp(std::lround(in[i]), -32768L, 32767L));
+  }
+  WriteAtomically(stored.GetPointer(), path);
 }
 
 void

@@ -43,12 +43,20 @@ LoadLabelImage(const std::filesystem::path & path, const ReadOptions & options =
 void
 RequireNonEmpty(const LabelImageType * labels, const std::filesystem::path & path, const std::string & what);
 
+/** How SaveImage stores intensities: as 32-bit floats, or rounded and clamped to 16-bit integers (as
+ *  scanners and DICOM store MR magnitude images; half the size, compresses better). */
+enum class PixelStorage
+{
+  Float32,
+  Int16
+};
+
 /** Write an image or label map atomically (temporary sibling + rename, see AtomicOutputPath). The
  *  format follows the extension: .nii.gz / .nii / .nrrd / .mha (compressed where the format allows).
  *  Two-file formats (.mhd/.raw, .hdr/.img, .nhdr) are refused: they cannot be written atomically.
  *  Throws OutputError. */
 void
-SaveImage(const ImageType * image, const std::filesystem::path & path);
+SaveImage(const ImageType * image, const std::filesystem::path & path, PixelStorage storage = PixelStorage::Float32);
 void
 SaveLabelImage(const LabelImageType * labels, const std::filesystem::path & path);
 
