@@ -71,6 +71,11 @@ struct Exam
     }
     return q;
   }
+  PhantomExamGeometry
+  Geometry() const
+  {
+    return { size, spacing, origin, direction, rotation, translation };
+  }
 };
 
 /** The body-frame point at the centre of the field of view. */
@@ -526,6 +531,12 @@ Percent(double from, double to)
   return from > 0.0 ? 100.0 * (to - from) / from : (to > 0.0 ? 100.0 : 0.0);
 }
 } // namespace
+
+PhantomExamGeometry
+ExamGeometry(const PhantomCase & c, std::size_t timepoint)
+{
+  return MakeExam(c, c.timepoints.at(timepoint), c.Model(timepoint)).Geometry();
+}
 
 PhantomWriteReport
 WritePhantomCase(const PhantomCase & c, const fs::path & directory)

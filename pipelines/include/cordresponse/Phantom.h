@@ -1,7 +1,10 @@
 #ifndef cordresponse_Phantom_h
 #define cordresponse_Phantom_h
 
+#include "itkMatrix.h"
+#include "itkSize.h"
 #include "itkSpinalPhantomModel.h"
+#include "itkVector.h"
 
 #include <array>
 #include <cstdint>
@@ -85,6 +88,20 @@ PhantomPresets();
  *  the preset's intent) and drives noise and bias. Throws std::invalid_argument for an unknown name. */
 PhantomCase
 MakePhantomCase(const std::string & preset, std::uint64_t seed = 1, PhantomGrid grid = PhantomGrid::Clinical);
+
+/** Where an exam is imaged: its grid (LPS mm) and the patient's rigid motion from the body frame
+ *  (baseline position) to this exam's scanner frame: q = motionRotation * p + motionTranslation. */
+struct PhantomExamGeometry
+{
+  itk::Size<3>              size;
+  itk::Vector<double, 3>    spacing;
+  itk::Point<double, 3>     origin;
+  itk::Matrix<double, 3, 3> direction;
+  itk::Matrix<double, 3, 3> motionRotation;
+  itk::Vector<double, 3>    motionTranslation;
+};
+PhantomExamGeometry
+ExamGeometry(const PhantomCase & phantomCase, std::size_t timepoint);
 
 /** Timing of WritePhantomCase (seconds). */
 struct PhantomWriteReport
