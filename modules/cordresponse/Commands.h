@@ -14,6 +14,8 @@ void
 AddPhantomCommand(CLI::App & app);
 void
 AddSnapshotCommand(CLI::App & app);
+void
+AddEvaluateCommand(CLI::App & app);
 } // namespace cordresponse::cli
 
 #endif

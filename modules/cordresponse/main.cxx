@@ -20,6 +20,7 @@ main(int argc, char ** argv)
   cordresponse::cli::AddConvertCommand(app);
   cordresponse::cli::AddPhantomCommand(app);
   cordresponse::cli::AddSnapshotCommand(app);
+  cordresponse::cli::AddEvaluateCommand(app);
   try
   {
     app.parse(argc, argv);

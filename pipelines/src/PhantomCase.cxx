@@ -4,6 +4,7 @@
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Errors.h"
 #include "cordresponse/ImageIO.h"
+#include "cordresponse/Measurements.h"
 #include "cordresponse/Version.h"
 
 #include "itkAffineTransform.h"
@@ -625,8 +626,15 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
     lesionTruths.push_back(lesions);
     json   lesionJson = json::array();
     double totalAnalytic = 0.0, totalPartial = 0.0;
+    // What a perfect segmentation measures on this grid (3 mm slices sample the ellipsoids off-centre).
+    std::map<unsigned int, LesionMeasurement> onGrid;
+    for (const auto & m : MeasureLesions(source->GetLesionLabelOutput(), nullptr, nullptr, source->GetLevelLabelOutput()))
+    {
+      onGrid[m.id] = m;
+    }
     for (const auto & l : lesions)
     {
+      const LesionMeasurement grid = onGrid.count(l.id) ? onGrid[l.id] : LesionMeasurement{};
       std::set<long> slices;
       const auto     voxels = CountLabel(source->GetLesionLabelOutput(), l.id, &slices);
       const bool     measurable = l.sagittalLongest >= 10.0 && l.sagittalPerpendicular >= 5.0 && slices.size() >= 2;
@@ -646,17 +654,17 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
                              { "sagittal_perpendicular_diameter_mm", l.sagittalPerpendicular },
                              { "craniocaudal_extent_mm", l.zMax - l.zMin },
                              { "levels", LevelSpan(model, l.zMin, l.zMax) },
-                             { "rano_bm_measurable", measurable } });
+                             { "rano_bm_measurable", measurable },
+                             { "voxel_sagittal_longest_diameter_mm", grid.sagittalLongestDiameterMm },
+                             { "voxel_sagittal_perpendicular_diameter_mm", grid.sagittalPerpendicularMm },
+                             { "voxel_rano_bm_measurable", grid.ranoMeasurable } });
     }
     const EdemaTruth edema = ComputeEdemaTruth(model);
     edemaVolumes.push_back(edema.volume);
-    const auto             edemaVoxels = CountLabel(source->GetEdemaLabelOutput(), 1);
+    // Extent, segments and levels of the edema as visible on this grid (the truth map): the analytic
+    // fusiform tips thinner than a voxel cannot be seen by any method.
+    const EdemaMeasurement visibleEdema = MeasureRegion(source->GetEdemaLabelOutput(), source->GetLevelLabelOutput());
     const auto             cordVoxels = CountLabel(source->GetCordLabelOutput(), 1);
-    std::set<unsigned int> edemaLevels;
-    for (unsigned int level = model.LevelAt(edema.zMax); level != 0 && level <= model.LevelAt(edema.zMin); ++level)
-    {
-      edemaLevels.insert(level);
-    }
     json tpJson = { { "label", tp.label },
                     { "images", images },
                     { "truth_maps", truthMaps },
@@ -672,10 +680,12 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
                     { "edema",
                       { { "analytic_volume_mm3", edema.volume },
                         { "partial_volume_mm3", source->GetEdemaPartialVolume() },
-                        { "voxel_volume_mm3", edemaVoxels * voxelVolume },
-                        { "craniocaudal_extent_mm", edema.zMax - edema.zMin },
-                        { "segments", edemaLevels.size() },
-                        { "levels", edema.volume > 0 ? LevelSpan(model, edema.zMin, edema.zMax) : "" } } },
+                        { "voxel_volume_mm3", visibleEdema.volumeMm3 },
+                        { "craniocaudal_extent_mm", visibleEdema.craniocaudalExtentMm },
+                        { "analytic_craniocaudal_extent_mm", edema.zMax - edema.zMin },
+                        { "segments", visibleEdema.segments },
+                        { "levels", visibleEdema.levels },
+                        { "analytic_levels", edema.volume > 0 ? LevelSpan(model, edema.zMin, edema.zMax) : "" } } },
                     { "cord",
                       { { "partial_volume_mm3", source->GetCordPartialVolume() },
                         { "voxel_volume_mm3", cordVoxels * voxelVolume } } } };
