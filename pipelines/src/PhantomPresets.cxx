@@ -252,7 +252,8 @@ Nadir(const std::string & preset, std::uint64_t seed, PhantomGrid grid)
 {
   PhantomCase c = BaseCase(preset, seed, grid);
   Jitter      j(seed);
-  c.description = "three exams: partial response, then regrowth of +30% from the nadir but only +3 mm (stable)";
+  c.description = "three exams: partial response, then regrowth of +30% in diameter from the nadir but only +3 mm "
+                  "(RANO-BM stable) and +113% in volume (volumetric progression)";
   const Lesion a = MakeLesion(1, DiscZ(c, T10) + j.Next(), { 3.0, 2.8, 8.0 }, Enhancement::Homogeneous, 0.9);
   c.timepoints.push_back(Timepoint("baseline", { a }, { Edema{ DiscZ(c, T10), 80.0, 0.5 } }));
   PhantomTimepoint f1 = Timepoint("followup", { Resized(a, { 2.0, 1.9, 5.0 }) }, { Edema{ DiscZ(c, T10), 50.0, 0.4 } });
@@ -264,7 +265,7 @@ Nadir(const std::string & preset, std::uint64_t seed, PhantomGrid grid)
   f2.motion = SmallMotion(j);
   f2.motion.translation[0] *= -1.0;
   f2.expectedRanoBm = "SD";
-  f2.expectedVolumetric = "SD";
+  f2.expectedVolumetric = "PD";
   c.timepoints.push_back(f1);
   c.timepoints.push_back(f2);
   c.changes = { { "baseline", "followup", { 1 }, { 1 }, "shrinking" },

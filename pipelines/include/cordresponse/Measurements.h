@@ -29,6 +29,15 @@ struct LesionMeasurement
   bool                  ranoMeasurable{ false };   // LD >= 10 mm, perpendicular >= 5 mm, on >= 2 slices
 };
 
+/** The volume to compare across exams: the partial-volume estimate when there is one (on 3 mm slices the
+ *  voxel count of a small focus swings by tens of percent with its position on the grid), else the
+ *  voxel-count volume. */
+inline double
+ResponseVolume(const LesionMeasurement & m)
+{
+  return m.partialVolumeMm3.value_or(m.volumeMm3);
+}
+
 /** Edema and cord measurements of one timepoint. */
 struct EdemaMeasurement
 {
