@@ -16,6 +16,8 @@ void
 AddSnapshotCommand(CLI::App & app);
 void
 AddEvaluateCommand(CLI::App & app);
+void
+AddRegisterCommand(CLI::App & app);
 } // namespace cordresponse::cli
 
 #endif

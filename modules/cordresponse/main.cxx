@@ -21,6 +21,7 @@ main(int argc, char ** argv)
   cordresponse::cli::AddPhantomCommand(app);
   cordresponse::cli::AddSnapshotCommand(app);
   cordresponse::cli::AddEvaluateCommand(app);
+  cordresponse::cli::AddRegisterCommand(app);
   try
   {
     app.parse(argc, argv);

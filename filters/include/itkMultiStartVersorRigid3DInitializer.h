@@ -1,0 +1,167 @@
+#ifndef itkMultiStartVersorRigid3DInitializer_h
+#define itkMultiStartVersorRigid3DInitializer_h
+
+#include "itkImageToImageMetricv4.h"
+#include "itkObject.h"
+#include "itkSpatialObject.h"
+#include "itkVersorRigid3DTransform.h"
+
+#include <vector>
+
+namespace itk {
+/** \class MultiStartVersorRigid3DInitializer
+ * \brief Robust starting points for a rigid registration: moments alignment plus a grid of rotation
+ * and translation starts, ranked by an image metric.
+ *
+ * Transforms follow ITK's registration convention: they map points of the fixed image's physical space
+ * to the moving image's physical space (LPS, mm).
+ *
+ * Compute():
+ *   1. computes the intensity centroids (first moments) of the fixed and the moving image, each
+ *      restricted to its optional mask (a SpatialObject, e.g. an ImageMaskSpatialObject of the body);
+ *   2. builds the start transforms: rotation about the fixed centroid, translation aligning the
+ *      centroids, plus for each value a in RotationAngles (degrees) rotations of +-a about each of the
+ *      three physical axes, and for each value o in TranslationOffsets (mm) shifts of +-o along
+ *      TranslationAxis (default the LPS S axis, i.e. cranio-caudal for spine images), all combinations;
+ *   3. evaluates the metric at each start (the metric must be set up with its images, masks and
+ *      sampling and be ready for GetValue(); its moving transform is replaced by an internal one);
+ *      starts where fewer than MinimumValidFraction of the samples map inside the moving image are
+ *      ranked last;
+ *   4. sorts the candidates, best (lowest metric value) first.
+ * Deterministic: the candidate order and values depend only on the inputs.
+ *
+ * Typically run on coarse (shrunk) images: it costs one metric evaluation per start.
+ *
+ * \ingroup CordResponse
+ */
+template <typename TFixedImage, typename TMovingImage>
+class ITK_TEMPLATE_EXPORT MultiStartVersorRigid3DInitializer : public Object
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(MultiStartVersorRigid3DInitializer);
+
+  using Self = MultiStartVersorRigid3DInitializer;
+  using Superclass = Object;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+
+  itkNewMacro(Self);
+  itkTypeMacro(MultiStartVersorRigid3DInitializer, Object);
+
+  using FixedImageType = TFixedImage;
+  using MovingImageType = TMovingImage;
+  using TransformType = VersorRigid3DTransform<double>;
+  using MetricType = ImageToImageMetricv4<TFixedImage, TMovingImage, TFixedImage, double>;
+  using MaskType = SpatialObject<3>;
+  using VectorType = typename TransformType::OutputVectorType;
+  using PointType = typename TransformType::InputPointType;
+
+  struct Candidate
+  {
+    TransformType::Pointer transform;
+    double                 value;
+    double                 validFraction;
+    double                 offset;   // translation offset of this start along TranslationAxis, mm
+    unsigned int           rotation; // index of the rotation start (0 = none)
+  };
+
+  itkSetConstObjectMacro(FixedImage, FixedImageType);
+  itkSetConstObjectMacro(MovingImage, MovingImageType);
+  itkSetConstObjectMacro(FixedMask, MaskType);
+  itkSetConstObjectMacro(MovingMask, MaskType);
+  itkSetObjectMacro(Metric, MetricType);
+
+  /** Rotation start angles, degrees (default {10}). 0 is always included. */
+  void
+  SetRotationAngles(const std::vector<double> & degrees)
+  {
+    m_RotationAngles = degrees;
+    this->Modified();
+  }
+  const std::vector<double> &
+  GetRotationAngles() const
+  {
+    return m_RotationAngles;
+  }
+
+  /** Translation offsets along TranslationAxis, mm (default {15}). 0 is always included. */
+  void
+  SetTranslationOffsets(const std::vector<double> & mm)
+  {
+    m_TranslationOffsets = mm;
+    this->Modified();
+  }
+  const std::vector<double> &
+  GetTranslationOffsets() const
+  {
+    return m_TranslationOffsets;
+  }
+
+  /** Physical direction (LPS) of the translation offsets; default (0, 0, 1). */
+  itkSetMacro(TranslationAxis, VectorType);
+  itkGetConstMacro(TranslationAxis, VectorType);
+
+  /** Use the centroids for the initial translation (default true); otherwise the image centres. */
+  itkSetMacro(UseMoments, bool);
+  itkGetConstMacro(UseMoments, bool);
+  itkBooleanMacro(UseMoments);
+
+  /** Starts where fewer samples than this fraction map inside the moving image rank last (0.3). */
+  itkSetMacro(MinimumValidFraction, double);
+  itkGetConstMacro(MinimumValidFraction, double);
+
+  void
+  Compute();
+
+  /** All starts, best first. */
+  const std::vector<Candidate> &
+  GetCandidates() const
+  {
+    return m_Candidates;
+  }
+
+  /** Up to `count` starts chosen for refinement, best first but diverse: first the best start of each
+   *  translation offset (so that a neighbouring vertebra, about one offset away, cannot crowd out the
+   *  right level), then the best remaining ones. */
+  std::vector<Candidate>
+  GetDiverseCandidates(unsigned int count) const;
+
+  /** The moments (or centres) alignment alone. */
+  itkGetConstObjectMacro(CentredTransform, TransformType);
+
+  itkGetConstMacro(FixedCentre, PointType);
+  itkGetConstMacro(MovingCentre, PointType);
+
+protected:
+  MultiStartVersorRigid3DInitializer();
+  ~MultiStartVersorRigid3DInitializer() override = default;
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override;
+
+private:
+  template <typename TImage>
+  PointType
+  Centre(const TImage * image, const MaskType * mask) const;
+
+  typename FixedImageType::ConstPointer  m_FixedImage;
+  typename MovingImageType::ConstPointer m_MovingImage;
+  MaskType::ConstPointer                 m_FixedMask;
+  MaskType::ConstPointer                 m_MovingMask;
+  typename MetricType::Pointer           m_Metric;
+  std::vector<double>                    m_RotationAngles{ 10.0 };
+  std::vector<double>                    m_TranslationOffsets{ 15.0 };
+  VectorType                             m_TranslationAxis;
+  bool                                   m_UseMoments{ true };
+  double                                 m_MinimumValidFraction{ 0.3 };
+  std::vector<Candidate>                 m_Candidates;
+  TransformType::Pointer                 m_CentredTransform;
+  PointType                              m_FixedCentre;
+  PointType                              m_MovingCentre;
+};
+} // namespace itk
+
+#ifndef ITK_MANUAL_INSTANTIATION
+#include "itkMultiStartVersorRigid3DInitializer.hxx"
+#endif
+
+#endif

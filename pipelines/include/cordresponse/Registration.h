@@ -1,0 +1,201 @@
+#ifndef cordresponse_Registration_h
+#define cordresponse_Registration_h
+
+// Registration of a follow-up exam to the baseline exam, and of the sequences of one exam to each other.
+//
+// Conventions (read these before using a result):
+//  * Physical space is ITK's: LPS (x = right-to-Left, y = anterior-to-Posterior, z = inferior-to-Superior),
+//    millimetres.
+//  * Every transform here follows ITK's registration convention: it maps a point of the FIXED space
+//    (baseline exam, or the reference sequence of an exam) to the corresponding point of the MOVING space
+//    (follow-up exam, or the other sequence):  p_moving = T(p_fixed).  This is the transform a resampler
+//    needs to bring the moving image onto the fixed grid (output(p) = moving(T(p))).
+//  * The 4x4 matrix M of a linear result is that same mapping in homogeneous LPS coordinates:
+//    [p_moving; 1] = M [p_fixed; 1].
+//  * Written to an ITK .tfm file (see Transforms.h), 3D Slicer loads it as a linear transform whose
+//    "from parent" transform is T (Slicer converts LPS to RAS itself); placing the follow-up volume under
+//    it shows the follow-up in baseline space.
+
+#include "cordresponse/ImageIO.h"
+
+#include "itkTransform.h"
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cordresponse {
+
+/** Transforms of registration results: fixed (baseline) point -> moving (follow-up) point, LPS mm. */
+using TransformType = itk::Transform<double, 3, 3>;
+
+/** A homogeneous 4x4 matrix, row-major: [p_moving; 1] = M [p_fixed; 1] (LPS, mm). */
+using Matrix4 = std::array<std::array<double, 4>, 4>;
+
+/** The images do not overlap (before registration: their physical extents are disjoint; after it: too
+ *  few samples of the fixed region map inside the moving image). The message says which and by how much;
+ *  callers that know file names should name both files. */
+class NoOverlapError : public std::runtime_error
+{
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/** Every setting of the registration, with its default. One place documents them; the CLI and the
+ *  pipelines start from LongitudinalDefaults() or WithinExamDefaults(). */
+struct RegistrationParameters
+{
+  // Metric: Mattes mutual information.
+  unsigned int histogramBins{ 32 };
+
+  // Multi-resolution, coarsest level first. The finest level has the image's own spacing and each
+  // coarser level doubles the target spacing. An axis is shrunk (by block averaging) only where the
+  // target spacing is at least 1.5x its own spacing: with 0.6 x 0.6 x 3 mm voxels and three levels the
+  // factors are 4x4x1, 2x2x1, 1x1x1 (3 mm slices are never shrunk or merged). Shrunk axes are then
+  // smoothed with a Gaussian of smoothingFraction x the level's target spacing (mm); unshrunk axes are
+  // not smoothed.
+  unsigned int numberOfLevels{ 3 };
+  double       smoothingFraction{ 0.5 };
+
+  // Random samples of the fixed region per level (absolute counts; drawn once per level from a
+  // fixed-seed generator, uniformly over the region with a random position inside each voxel). On a
+  // 1 mm spine region of ~1e5 voxels, 5000 samples is 5 %.
+  std::vector<unsigned int> samplesPerLevel{ 2000, 3000, 5000 };
+  std::uint32_t             seed{ 20240611 };
+
+  // Optimiser: regular-step gradient descent on the versor-rigid (then affine) parameters, scales from
+  // physical shifts. Step lengths are in the optimiser's scaled units (about mm for translations).
+  std::vector<unsigned int> iterationsPerLevel{ 100, 60, 40 };
+  std::vector<double>       initialStepPerLevel{ 2.0, 0.5, 0.2 };
+  std::vector<double>       minimumStepPerLevel{ 0.02, 0.01, 0.002 };
+  double                    relaxationFactor{ 0.5 };
+  // The step shrinks by relaxationFactor when the direction reverses and grows back by growthFactor (up
+  // to the level's initial step) when two successive directions agree (cosine > 0.9).
+  double growthFactor{ 1.5 };
+  // A level also stops when the metric has flattened: the slope of its last convergenceWindow values
+  // (ITK's windowed convergence monitor) falls below convergenceValue.
+  unsigned int convergenceWindow{ 10 };
+  double       convergenceValue{ 1e-5 };
+
+  // Robust initialisation (longitudinal): align the intensity centroids of the two foregrounds, then
+  // rank the starts {0, +-a about each LPS axis for a in startRotationsDegrees} x {0, +-o along the
+  // cranio-caudal (S) axis for o in startOffsetsMm} by the metric at the coarsest level, optimise
+  // `refinedStarts` of them at that level (the best start of each offset first, so that a neighbouring
+  // vertebra cannot crowd out the right level, then the next best) and keep the best.
+  bool                multiStart{ true };
+  std::vector<double> startRotationsDegrees{ 10.0 };
+  std::vector<double> startOffsetsMm{ 15.0 };
+  unsigned int        refinedStarts{ 3 };
+
+  // Region of the metric (a fixed-image mask on a coarse working grid).
+  //  * With a spine mask (non-zero voxels = spine region or cord): that mask dilated by maskDilationMm.
+  //  * Without: the body foreground (bin-averaged intensity above 10 % of the 99.5th percentile) dilated
+  //    by autoMaskDilationMm.
+  //  * Minus the exclusion mask (e.g. lesion + edema), if one is given.
+  double maskDilationMm{ 20.0 };
+  double autoMaskDilationMm{ 5.0 };
+  double maskWorkingSpacingMm{ 2.0 };
+
+  // Optional stages after the rigid one, on the two finest levels.
+  bool affine{ false };
+  // B-spline (cubic, control points every bsplineMeshSpacingMm over the region's bounding box), composed
+  // after the linear transform: T = linear o bspline.
+  bool         bspline{ false };
+  double       bsplineMeshSpacingMm{ 40.0 };
+  unsigned int bsplineIterations{ 30 };
+
+  // Within-exam only: when the estimated motion is below both (largest displacement over the region, and
+  // rotation angle) the sequences count as already aligned and identity is returned. The defaults sit
+  // just above the estimator's own precision on 0.6 x 0.6 x 3 mm data (~0.1 mm, ~0.05 degree).
+  double alreadyAlignedMm{ 0.2 };
+  double alreadyAlignedDegrees{ 0.15 };
+};
+
+/** Defaults for follow-up -> baseline (multi-start on). */
+RegistrationParameters
+LongitudinalDefaults();
+
+/** Defaults for sequences of one exam (same session: identity start, no multi-start). */
+RegistrationParameters
+WithinExamDefaults();
+
+/** What happened at one resolution level of one stage. */
+struct LevelReport
+{
+  std::string             stage; // "rigid", "affine", "bspline"
+  unsigned int            level{ 0 };
+  std::array<unsigned, 3> shrinkFactors{ { 1, 1, 1 } };
+  unsigned int            samples{ 0 };
+  unsigned int            iterations{ 0 };
+  double                  metric{ 0 };
+  double                  seconds{ 0 };
+  std::string             stopCondition;
+};
+
+struct RegistrationResult
+{
+  /** p_moving = transform(p_fixed), LPS mm. A VersorRigid3DTransform, an AffineTransform, or a
+   *  CompositeTransform (linear then B-spline) when the B-spline stage ran. */
+  TransformType::Pointer transform;
+  /** True when transform is linear (matrix is then exact); otherwise matrix is its linear part. */
+  bool    linear{ true };
+  Matrix4 matrix{};
+  /** Mattes mutual information at the end, on the finest level (negative; lower is better). */
+  double metricValue{ 0 };
+  /** Rotation angle (degrees) and translation at the region's centroid (mm) of the linear part. */
+  double rotationDegrees{ 0 };
+  double translationMm{ 0 };
+  /** |T(p) - p| over the metric region: mean and maximum (mm). */
+  double meanDisplacementMm{ 0 };
+  double maxDisplacementMm{ 0 };
+  /** Within-exam: the estimated motion was below the thresholds; transform is identity and
+   *  residualMm is the maximum displacement the estimate would have applied. */
+  bool   alreadyAligned{ false };
+  double residualMm{ 0 };
+  /** Metric region: number of working-grid voxels and whether it came from a given mask. */
+  std::size_t                                 regionVoxels{ 0 };
+  bool                                        regionFromMask{ false };
+  std::vector<LevelReport>                    levels;
+  std::vector<std::pair<std::string, double>> stageSeconds; // "initialisation", "rigid", ...
+  double                                      totalSeconds{ 0 };
+
+  /** Several human-readable lines: matrix, metric, motion, timing. */
+  std::string
+  Summary() const;
+};
+
+/** Follow-up (moving) onto baseline (fixed), both T1 post-contrast.
+ *  fixedSpineMask (optional, on the fixed grid): non-zero voxels = spine region or cord; dilated by
+ *  maskDilationMm. fixedExclusionMask (optional, on the fixed grid): voxels never used by the metric.
+ *  Throws NoOverlapError when the images do not overlap, std::invalid_argument for bad arguments
+ *  (masks on another grid, empty masks, inconsistent parameter vectors). Deterministic for a given seed
+ *  (to within 1e-3 mm whatever the number of threads). */
+RegistrationResult
+RegisterLongitudinal(const ImageType *              fixed,
+                     const ImageType *              moving,
+                     const LabelImageType *         fixedSpineMask,
+                     const RegistrationParameters & parameters = LongitudinalDefaults(),
+                     const LabelImageType *         fixedExclusionMask = nullptr);
+
+/** Another sequence of the same exam (T2, T1 pre-contrast: moving) onto the reference (T1 post-contrast:
+ *  fixed), rigid, mutual information, identity start. When the estimated motion is below
+ *  alreadyAlignedMm (largest displacement over the region) and alreadyAlignedDegrees, returns identity
+ *  with alreadyAligned = true and residualMm = that largest displacement. */
+RegistrationResult
+RegisterWithinExam(const ImageType *              reference,
+                   const ImageType *              other,
+                   const RegistrationParameters & parameters = WithinExamDefaults(),
+                   const LabelImageType *         referenceSpineMask = nullptr);
+
+/** Throws NoOverlapError unless the physical extents (LPS bounding boxes of the voxel edges) of the two
+ *  images intersect; `transform` (fixed -> moving, may be null) is applied to the fixed extent first. */
+void
+RequireOverlap(const itk::ImageBase<3> * fixed,
+               const itk::ImageBase<3> * moving,
+               const TransformType *     transform = nullptr);
+
+} // namespace cordresponse
+
+#endif

@@ -1,0 +1,982 @@
+// Registration: the one translation unit that instantiates ITK's v4 registration templates (Mattes
+// mutual information, versor-rigid / affine / B-spline transforms, gradient-descent optimisers) for
+// float 3-D images. Keep other files free of these headers: each such unit costs ~30 s and ~1 GB to build.
+#include "cordresponse/Registration.h"
+
+#include "cordresponse/Transforms.h"
+
+#include "itkAffineTransform.h"
+#include "itkBSplineTransform.h"
+#include "itkBSplineTransformInitializer.h"
+#include "itkBinShrinkImageFilter.h"
+#include "itkCompositeTransform.h"
+#include "itkImageMaskSpatialObject.h"
+#include "itkImageRegionConstIteratorWithIndex.h"
+#include "itkMattesMutualInformationImageToImageMetricv4.h"
+#include "itkMultiStartVersorRigid3DInitializer.h"
+#include "itkRecursiveGaussianImageFilter.h"
+#include "itkRegionOfInterestImageFilter.h"
+#include "itkRegistrationParameterScalesFromPhysicalShift.h"
+#include "itkRegistrationRegionMaskImageFilter.h"
+#include "itkPhysicalStepGradientDescentOptimizerv4.h"
+#include "itkVersorRigid3DTransform.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <type_traits>
+
+namespace cordresponse {
+namespace {
+using Clock = std::chrono::steady_clock;
+using MaskImageType = itk::Image<unsigned char, 3>;
+using MaskObjectType = itk::ImageMaskSpatialObject<3>;
+using MetricType = itk::MattesMutualInformationImageToImageMetricv4<ImageType, ImageType, ImageType, double>;
+using PointSetType = MetricType::VirtualPointSetType;
+using RigidType = itk::VersorRigid3DTransform<double>;
+using AffineType = itk::AffineTransform<double, 3>;
+using BSplineType = itk::BSplineTransform<double, 3, 3>;
+using CompositeType = itk::CompositeTransform<double, 3>;
+using PointType = itk::Point<double, 3>;
+using RegionMaskFilterType = itk::RegistrationRegionMaskImageFilter<ImageType, LabelImageType, MaskImageType>;
+using InitializerType = itk::MultiStartVersorRigid3DInitializer<ImageType, ImageType>;
+
+constexpr double kPi = 3.14159265358979323846;
+
+double
+SecondsSince(Clock::time_point start)
+{
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/** One resolution level: images (the fixed one cropped to the region), and its samples. */
+struct Level
+{
+  unsigned int            index{ 0 };
+  double                  targetSpacing{ 0 };
+  std::array<unsigned, 3> fixedFactors{ { 1, 1, 1 } };
+  ImageType::Pointer      fixed;
+  ImageType::Pointer      moving;
+  PointSetType::Pointer   samples;
+  unsigned int            sampleCount{ 0 };
+};
+
+/** Everything prepared once per registration. */
+struct Prepared
+{
+  MaskImageType::Pointer  region;
+  MaskObjectType::Pointer regionObject;
+  MaskObjectType::Pointer fixedBodyObject;
+  MaskObjectType::Pointer movingBodyObject;
+  std::vector<PointType>  regionPoints;
+  PointType               regionCentroid;
+  std::vector<Level>      levels;
+  std::size_t             regionVoxels{ 0 };
+};
+
+void
+CheckParameters(const RegistrationParameters & p)
+{
+  const std::size_t n = p.numberOfLevels;
+  if (n == 0 || n > 6)
+  {
+    throw std::invalid_argument("registration: numberOfLevels must be 1..6");
+  }
+  if (p.samplesPerLevel.size() < n || p.iterationsPerLevel.size() < n || p.initialStepPerLevel.size() < n ||
+      p.minimumStepPerLevel.size() < n)
+  {
+    throw std::invalid_argument("registration: samplesPerLevel, iterationsPerLevel, initialStepPerLevel and "
+                                "minimumStepPerLevel need one value per level");
+  }
+  if (p.histogramBins < 4)
+  {
+    throw std::invalid_argument("registration: histogramBins must be at least 4");
+  }
+  if (!(p.relaxationFactor > 0.0 && p.relaxationFactor < 1.0))
+  {
+    throw std::invalid_argument("registration: relaxationFactor must be in (0, 1)");
+  }
+}
+
+void
+CheckMaskGrid(const LabelImageType * mask, const ImageType * image, const char * what)
+{
+  if (!mask)
+  {
+    return;
+  }
+  bool same = mask->GetLargestPossibleRegion().GetSize() == image->GetLargestPossibleRegion().GetSize();
+  for (unsigned int i = 0; i < 3 && same; ++i)
+  {
+    same = std::abs(mask->GetOrigin()[i] - image->GetOrigin()[i]) < 1e-3 &&
+           std::abs(mask->GetSpacing()[i] - image->GetSpacing()[i]) < 1e-4;
+    for (unsigned int j = 0; j < 3 && same; ++j)
+    {
+      same = std::abs(mask->GetDirection()(i, j) - image->GetDirection()(i, j)) < 1e-4;
+    }
+  }
+  if (!same)
+  {
+    throw std::invalid_argument(std::string(what) + " is not on the grid of the fixed image");
+  }
+}
+
+/** Shrink factors for a target spacing: an axis is shrunk only where the target is >= 1.5x its spacing. */
+std::array<unsigned, 3>
+ShrinkFactors(const ImageType * image, double target)
+{
+  std::array<unsigned, 3> f{ { 1, 1, 1 } };
+  const auto              size = image->GetLargestPossibleRegion().GetSize();
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    const double ratio = target / image->GetSpacing()[d];
+    if (ratio >= 1.5)
+    {
+      f[d] = static_cast<unsigned>(std::lround(ratio));
+      f[d] = std::max(1u, std::min<unsigned>(f[d], static_cast<unsigned>(std::max<std::size_t>(1, size[d] / 8))));
+    }
+  }
+  return f;
+}
+
+/** Smooth the axes that were shrunk (factor > 1) with a Gaussian of sigma mm; thick unshrunk axes are
+ *  left sharp. */
+ImageType::Pointer
+Smooth(const ImageType * image, const std::array<unsigned, 3> & factors, double sigmaMm)
+{
+  ImageType::Pointer out = const_cast<ImageType *>(image);
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (factors[d] > 1 && sigmaMm > 0.0)
+    {
+      auto gauss = itk::RecursiveGaussianImageFilter<ImageType, ImageType>::New();
+      gauss->SetInput(out);
+      gauss->SetDirection(d);
+      gauss->SetSigma(sigmaMm);
+      gauss->SetOrder(itk::GaussianOrderEnum::ZeroOrder);
+      gauss->SetNormalizeAcrossScale(false);
+      gauss->Update();
+      out = gauss->GetOutput();
+      out->DisconnectPipeline();
+    }
+  }
+  return out;
+}
+
+/** Block-average by the factors, then smooth the shrunk axes (sigma in mm). */
+ImageType::Pointer
+LevelImage(const ImageType * image, const std::array<unsigned, 3> & factors, double sigmaMm)
+{
+  ImageType::Pointer out = const_cast<ImageType *>(image);
+  if (factors[0] * factors[1] * factors[2] > 1)
+  {
+    auto shrink = itk::BinShrinkImageFilter<ImageType, ImageType>::New();
+    itk::BinShrinkImageFilter<ImageType, ImageType>::ShrinkFactorsType sf;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      sf[d] = factors[d];
+    }
+    shrink->SetShrinkFactors(sf);
+    shrink->SetInput(image);
+    shrink->Update();
+    out = shrink->GetOutput();
+    out->DisconnectPipeline();
+  }
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (factors[d] > 1 && sigmaMm > 0.0)
+    {
+      auto gauss = itk::RecursiveGaussianImageFilter<ImageType, ImageType>::New();
+      gauss->SetInput(out);
+      gauss->SetDirection(d);
+      gauss->SetSigma(sigmaMm);
+      gauss->SetOrder(itk::GaussianOrderEnum::ZeroOrder);
+      gauss->SetNormalizeAcrossScale(false);
+      gauss->Update();
+      out = gauss->GetOutput();
+      out->DisconnectPipeline();
+    }
+  }
+  return out;
+}
+
+/** The fixed image cropped to the bounding box of the region (plus 3 voxels), to save work at every
+ *  level. The crop keeps physical positions. */
+ImageType::Pointer
+CropToRegion(const ImageType * fixed, const MaskImageType * region)
+{
+  const auto                      size = fixed->GetLargestPossibleRegion().GetSize();
+  itk::ContinuousIndex<double, 3> lo, hi;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    lo[d] = std::numeric_limits<double>::max();
+    hi[d] = std::numeric_limits<double>::lowest();
+  }
+  // Index bounding box of the mask, then its 8 (voxel-edge) corners into the fixed image's index space.
+  bool          any = false;
+  itk::Index<3> first, last;
+  for (itk::ImageRegionConstIteratorWithIndex<MaskImageType> it(region, region->GetLargestPossibleRegion());
+       !it.IsAtEnd(); ++it)
+  {
+    if (!it.Get())
+    {
+      continue;
+    }
+    const auto idx = it.GetIndex();
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      first[d] = any ? std::min(first[d], idx[d]) : idx[d];
+      last[d] = any ? std::max(last[d], idx[d]) : idx[d];
+    }
+    any = true;
+  }
+  for (int corner = 0; any && corner < 8; ++corner)
+  {
+    itk::ContinuousIndex<double, 3> ci;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      ci[d] = ((corner >> d) & 1) ? last[d] + 0.5 : first[d] - 0.5;
+    }
+    PointType p;
+    region->TransformContinuousIndexToPhysicalPoint(ci, p);
+    itk::ContinuousIndex<double, 3> fi;
+    fixed->TransformPhysicalPointToContinuousIndex(p, fi);
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      lo[d] = std::min(lo[d], fi[d]);
+      hi[d] = std::max(hi[d], fi[d]);
+    }
+  }
+  if (!any)
+  {
+    return const_cast<ImageType *>(fixed);
+  }
+  ImageType::RegionType crop;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    const auto begin = std::max<long>(0, static_cast<long>(std::floor(lo[d])) - 3);
+    const auto end = std::min<long>(static_cast<long>(size[d]) - 1, static_cast<long>(std::ceil(hi[d])) + 3);
+    crop.SetIndex(d, begin);
+    crop.SetSize(d, static_cast<itk::SizeValueType>(std::max<long>(1, end - begin + 1)));
+  }
+  // Copying most of the image costs more than the work it saves.
+  if (crop.GetNumberOfPixels() > 0.7 * fixed->GetLargestPossibleRegion().GetNumberOfPixels())
+  {
+    return const_cast<ImageType *>(fixed);
+  }
+  auto roi = itk::RegionOfInterestImageFilter<ImageType, ImageType>::New();
+  roi->SetInput(fixed);
+  roi->SetRegionOfInterest(crop);
+  roi->Update();
+  return roi->GetOutput();
+}
+
+/** `count` random points inside the region and inside the level's fixed image (continuous positions,
+ *  uniformly distributed), from a fixed-seed generator: the same inputs give the same samples. */
+PointSetType::Pointer
+DrawSamples(const ImageType *      fixed,
+            const MaskObjectType * region,
+            unsigned int           count,
+            std::uint32_t          seed,
+            unsigned int &         drawn)
+{
+  auto               points = PointSetType::New();
+  auto               container = PointSetType::PointsContainer::New();
+  std::mt19937       rng(seed);
+  const auto         size = fixed->GetLargestPossibleRegion().GetSize();
+  const auto         start = fixed->GetLargestPossibleRegion().GetIndex();
+  auto               unit = [&rng] { return (static_cast<double>(rng()) + 0.5) / 4294967296.0; };
+  const std::size_t  maxAttempts = static_cast<std::size_t>(count) * 50 + 1000;
+  std::size_t        attempts = 0;
+  itk::SizeValueType n = 0;
+  while (n < count && attempts < maxAttempts)
+  {
+    ++attempts;
+    itk::ContinuousIndex<double, 3> ci;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      ci[d] = start[d] - 0.5 + unit() * size[d];
+      ci[d] = std::clamp(ci[d], static_cast<double>(start[d]), static_cast<double>(start[d] + size[d] - 1));
+    }
+    PointType p;
+    fixed->TransformContinuousIndexToPhysicalPoint(ci, p);
+    if (region && !region->IsInsideInWorldSpace(p))
+    {
+      continue;
+    }
+    container->InsertElement(n++, p);
+  }
+  points->SetPoints(container);
+  drawn = static_cast<unsigned int>(n);
+  return points;
+}
+
+MaskObjectType::Pointer
+MaskObject(const MaskImageType * mask)
+{
+  auto object = MaskObjectType::New();
+  object->SetImage(mask);
+  object->Update();
+  return object;
+}
+
+MaskImageType::Pointer
+RegionMask(const ImageType *              image,
+           const LabelImageType *         regionLabel,
+           const LabelImageType *         exclusion,
+           double                         dilationMm,
+           const RegistrationParameters & p,
+           std::size_t &                  voxels)
+{
+  auto filter = RegionMaskFilterType::New();
+  filter->SetInput(image);
+  if (regionLabel)
+  {
+    filter->SetRegionLabel(regionLabel);
+  }
+  if (exclusion)
+  {
+    filter->SetExclusionLabel(exclusion);
+  }
+  filter->SetDilationRadius(dilationMm);
+  filter->SetWorkingSpacing(p.maskWorkingSpacingMm);
+  filter->Update();
+  voxels = filter->GetNumberOfMaskVoxels();
+  MaskImageType::Pointer mask = filter->GetOutput();
+  mask->DisconnectPipeline();
+  return mask;
+}
+
+Prepared
+Prepare(const ImageType *              fixed,
+        const ImageType *              moving,
+        const LabelImageType *         spineMask,
+        const LabelImageType *         exclusion,
+        const RegistrationParameters & p,
+        bool                           needBodyMasks)
+{
+  Prepared    prep;
+  std::size_t voxels = 0;
+  prep.region = RegionMask(fixed, spineMask, exclusion, spineMask ? p.maskDilationMm : p.autoMaskDilationMm, p, voxels);
+  prep.regionVoxels = voxels;
+  if (voxels == 0)
+  {
+    throw std::invalid_argument(spineMask ? "the spine mask (minus the exclusion mask) is empty"
+                                          : "the fixed image has no foreground to register (after exclusion)");
+  }
+  prep.regionObject = MaskObject(prep.region);
+  if (needBodyMasks)
+  {
+    std::size_t bodyVoxels = 0;
+    prep.fixedBodyObject = (spineMask || exclusion)
+                             ? MaskObject(RegionMask(fixed, nullptr, nullptr, p.autoMaskDilationMm, p, bodyVoxels))
+                             : prep.regionObject;
+    prep.movingBodyObject = MaskObject(RegionMask(moving, nullptr, nullptr, p.autoMaskDilationMm, p, bodyVoxels));
+  }
+
+  // Region points (for displacement statistics) and centroid.
+  double sum[3] = { 0, 0, 0 };
+  for (itk::ImageRegionConstIteratorWithIndex<MaskImageType> it(prep.region, prep.region->GetLargestPossibleRegion());
+       !it.IsAtEnd(); ++it)
+  {
+    if (it.Get())
+    {
+      PointType q;
+      prep.region->TransformIndexToPhysicalPoint(it.GetIndex(), q);
+      prep.regionPoints.push_back(q);
+      for (unsigned int d = 0; d < 3; ++d)
+      {
+        sum[d] += q[d];
+      }
+    }
+  }
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    prep.regionCentroid[d] = sum[d] / static_cast<double>(prep.regionPoints.size());
+  }
+
+  // Pyramid. The fixed image is cropped to the region first.
+  const ImageType::Pointer cropped = CropToRegion(fixed, prep.region);
+  const double minSpacing = std::min({ fixed->GetSpacing()[0], fixed->GetSpacing()[1], fixed->GetSpacing()[2] });
+  prep.levels.resize(p.numberOfLevels);
+  // Finest to coarsest: each block-averaged image is made from the previous one where the factors allow
+  // (one pass over the full-size image per input instead of one per level).
+  ImageType::Pointer      fixedBase = cropped, movingBase = const_cast<ImageType *>(moving);
+  std::array<unsigned, 3> fixedBaseFactors{ { 1, 1, 1 } }, movingBaseFactors{ { 1, 1, 1 } };
+  auto                    relative = [](const std::array<unsigned, 3> & f, const std::array<unsigned, 3> & base) {
+    std::array<unsigned, 3> r{ { 1, 1, 1 } };
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      if (f[d] % base[d] != 0)
+      {
+        return std::array<unsigned, 3>{ { 0, 0, 0 } };
+      }
+      r[d] = f[d] / base[d];
+    }
+    return r;
+  };
+  for (int l = static_cast<int>(p.numberOfLevels) - 1; l >= 0; --l)
+  {
+    Level & level = prep.levels[l];
+    level.index = static_cast<unsigned>(l);
+    level.targetSpacing = minSpacing * std::pow(2.0, static_cast<double>(p.numberOfLevels - 1 - l));
+    const double sigma =
+      (static_cast<unsigned>(l) + 1 < p.numberOfLevels) ? p.smoothingFraction * level.targetSpacing : 0.0;
+    level.fixedFactors = ShrinkFactors(cropped, level.targetSpacing);
+    const auto movingFactors = ShrinkFactors(moving, level.targetSpacing);
+    auto       fr = relative(level.fixedFactors, fixedBaseFactors);
+    if (fr[0] == 0)
+    {
+      fixedBase = cropped;
+      fixedBaseFactors = { { 1, 1, 1 } };
+      fr = level.fixedFactors;
+    }
+    auto mr = relative(movingFactors, movingBaseFactors);
+    if (mr[0] == 0)
+    {
+      movingBase = const_cast<ImageType *>(moving);
+      movingBaseFactors = { { 1, 1, 1 } };
+      mr = movingFactors;
+    }
+    fixedBase = LevelImage(fixedBase, fr, 0.0);
+    fixedBaseFactors = level.fixedFactors;
+    movingBase = LevelImage(movingBase, mr, 0.0);
+    movingBaseFactors = movingFactors;
+    level.fixed = LevelImage(fixedBase, { { 1, 1, 1 } }, 0.0);
+    level.moving = movingBase;
+    if (sigma > 0.0)
+    {
+      level.fixed = Smooth(fixedBase, level.fixedFactors, sigma);
+      level.moving = Smooth(movingBase, movingFactors, sigma);
+    }
+  }
+  for (unsigned int l = 0; l < p.numberOfLevels; ++l)
+  {
+    Level & level = prep.levels[l];
+    level.samples =
+      DrawSamples(level.fixed, prep.regionObject, p.samplesPerLevel[l], p.seed + 7919u * l, level.sampleCount);
+    if (level.sampleCount < 50)
+    {
+      throw std::invalid_argument("the registration region is too small: " + std::to_string(level.sampleCount) +
+                                  " samples at level " + std::to_string(l));
+    }
+  }
+  return prep;
+}
+
+MetricType::Pointer
+MakeMetric(const Level & level, const RegistrationParameters & p)
+{
+  auto metric = MetricType::New();
+  metric->SetNumberOfHistogramBins(p.histogramBins);
+  metric->SetUseMovingImageGradientFilter(false);
+  metric->SetUseFixedImageGradientFilter(false);
+  metric->SetVirtualSampledPointSet(level.samples);
+  metric->SetUseSampledPointSet(true);
+  metric->SetUseVirtualSampledPointSet(true);
+  return metric;
+}
+
+std::string
+Describe(const itk::ExceptionObject & e)
+{
+  std::string text = e.GetDescription();
+  const auto  end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+[[noreturn]] void
+ThrowRegistrationFailure(const itk::ExceptionObject & e, const char * stage, unsigned int level)
+{
+  const std::string what = Describe(e);
+  if (what.find("outside moving image") != std::string::npos ||
+      what.find("Joint PDF summed to zero") != std::string::npos || what.find("overlap") != std::string::npos)
+  {
+    throw NoOverlapError(std::string("the images do not overlap enough to register (") + stage + " stage, level " +
+                         std::to_string(level) + "): the samples of the fixed region map outside the moving image");
+  }
+  throw std::runtime_error(std::string("registration failed (") + stage + " stage, level " + std::to_string(level) +
+                           "): " + what);
+}
+
+/** One level of one stage (rigid, affine or B-spline), in place on `transform`, composed after
+ *  `movingInitial` when given. */
+template <typename TTransform>
+LevelReport
+RunLinearLevel(const char *                   stage,
+               const Level &                  level,
+               TTransform *                   transform,
+               const RegistrationParameters & p,
+               unsigned int                   iterations,
+               const TransformType *          movingInitial = nullptr)
+{
+  const auto start = Clock::now();
+  using OptimizerType = itk::PhysicalStepGradientDescentOptimizerv4<double>;
+  using ScalesType = itk::RegistrationParameterScalesFromPhysicalShift<MetricType>;
+
+  auto metric = MakeMetric(level, p);
+  auto optimizer = OptimizerType::New();
+  if constexpr (std::is_same_v<TTransform, BSplineType>)
+  {
+    // B-spline parameters are control-point displacements in mm already: unit scales, so that the step
+    // length is the length (mm) of the vector of all control-point moves.
+    typename OptimizerType::ScalesType ones(transform->GetNumberOfLocalParameters());
+    ones.Fill(1.0);
+    optimizer->SetScales(ones);
+    optimizer->SetDoEstimateScales(false);
+  }
+  else
+  {
+    // Physical shifts measured at the region's samples (not the image corners): a step of length L moves
+    // the region's points by at most about L mm.
+    auto scales = ScalesType::New();
+    scales->SetMetric(metric);
+    scales->SetVirtualDomainPointSet(level.samples);
+    optimizer->SetScalesEstimator(scales);
+    optimizer->SetDoEstimateScales(true);
+  }
+  optimizer->SetDoEstimateLearningRateOnce(false);
+  optimizer->SetDoEstimateLearningRateAtEachIteration(false);
+  optimizer->SetLearningRate(p.initialStepPerLevel[level.index]);
+  optimizer->SetMinimumStepLength(p.minimumStepPerLevel[level.index]);
+  optimizer->SetRelaxationFactor(p.relaxationFactor);
+  optimizer->SetGrowthFactor(p.growthFactor);
+  optimizer->SetGradientMagnitudeTolerance(1e-8);
+  optimizer->SetNumberOfIterations(iterations);
+  optimizer->SetReturnBestParametersAndValue(false);
+  optimizer->SetConvergenceWindowSize(p.convergenceWindow);
+  optimizer->SetMinimumConvergenceValue(p.convergenceValue);
+
+  // The metric and optimiser are driven directly (what ImageRegistrationMethodv4 does for one level with
+  // shrink 1 and no smoothing) because the method allocates and copies a full-size virtual-domain image
+  // on every call, which on a 512 x 512 x 20 image costs more than the level's optimisation.
+  metric->SetFixedImage(level.fixed);
+  metric->SetMovingImage(level.moving);
+  metric->SetVirtualDomainFromImage(level.fixed);
+  if (movingInitial)
+  {
+    auto composite = CompositeType::New();
+    composite->AddTransform(const_cast<TransformType *>(movingInitial));
+    composite->AddTransform(transform);
+    composite->SetOnlyMostRecentTransformToOptimizeOn();
+    metric->SetMovingTransform(composite);
+  }
+  else
+  {
+    metric->SetMovingTransform(transform);
+  }
+  try
+  {
+    metric->Initialize();
+    optimizer->SetMetric(metric);
+    optimizer->StartOptimization();
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    ThrowRegistrationFailure(e, stage, level.index);
+  }
+  LevelReport report;
+  report.stage = stage;
+  report.level = level.index;
+  report.shrinkFactors = level.fixedFactors;
+  report.samples = level.sampleCount;
+  report.iterations = static_cast<unsigned>(optimizer->GetCurrentIteration());
+  report.metric = optimizer->GetCurrentMetricValue();
+  report.stopCondition = optimizer->GetStopConditionDescription();
+  report.seconds = SecondsSince(start);
+  return report;
+}
+
+/** The B-spline stage on one level, composed after `linear` (T = linear o bspline), in place. */
+LevelReport
+RunBSplineLevel(const Level &                  level,
+                const TransformType *          linear,
+                BSplineType *                  bspline,
+                const RegistrationParameters & p)
+{
+  return RunLinearLevel("bspline", level, bspline, p, p.bsplineIterations, linear);
+}
+
+/** The metric at the finest level for a final transform. */
+double
+FinalMetric(const Level & level, const TransformType * transform, const RegistrationParameters & p)
+{
+  auto metric = MakeMetric(level, p);
+  metric->SetFixedImage(level.fixed);
+  metric->SetMovingImage(level.moving);
+  metric->SetVirtualDomainFromImage(level.fixed);
+  metric->SetMovingTransform(const_cast<TransformType *>(transform));
+  try
+  {
+    metric->Initialize();
+    return metric->GetValue();
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    ThrowRegistrationFailure(e, "final", level.index);
+  }
+}
+
+RigidType::Pointer
+CopyRigid(const RigidType * t)
+{
+  auto copy = RigidType::New();
+  copy->SetFixedParameters(t->GetFixedParameters());
+  copy->SetParameters(t->GetParameters());
+  return copy;
+}
+
+/** Multi-start initialisation at the coarsest level: returns the refined best start (level 0 done). */
+RigidType::Pointer
+MultiStart(const Prepared & prep, const RegistrationParameters & p, RegistrationResult & result)
+{
+  const Level & coarse = prep.levels.front();
+  auto          metric = MakeMetric(coarse, p);
+  metric->SetFixedImage(coarse.fixed);
+  metric->SetMovingImage(coarse.moving);
+  metric->SetVirtualDomainFromImage(coarse.fixed);
+  auto probe = RigidType::New();
+  metric->SetMovingTransform(probe);
+  metric->Initialize();
+
+  auto initializer = InitializerType::New();
+  initializer->SetFixedImage(coarse.fixed);
+  initializer->SetMovingImage(coarse.moving);
+  initializer->SetFixedMask(prep.fixedBodyObject);
+  initializer->SetMovingMask(prep.movingBodyObject);
+  initializer->SetMetric(metric);
+  initializer->SetRotationAngles(p.multiStart ? p.startRotationsDegrees : std::vector<double>{});
+  initializer->SetTranslationOffsets(p.multiStart ? p.startOffsetsMm : std::vector<double>{});
+  initializer->Compute();
+
+  const auto &       all = initializer->GetCandidates();
+  const auto         candidates = initializer->GetDiverseCandidates(std::max(1u, p.multiStart ? p.refinedStarts : 1u));
+  const std::size_t  tries = candidates.size();
+  RigidType::Pointer best;
+  LevelReport        bestReport;
+  double             bestValue = std::numeric_limits<double>::max();
+  for (std::size_t i = 0; i < tries; ++i)
+  {
+    auto        t = CopyRigid(candidates[i].transform);
+    LevelReport report;
+    try
+    {
+      // A short look at every start; only the best one is then optimised to convergence.
+      report = RunLinearLevel("rigid", coarse, t.GetPointer(), p,
+                              tries > 1 ? std::min(30u, p.iterationsPerLevel[0]) : p.iterationsPerLevel[0]);
+    }
+    catch (const NoOverlapError &)
+    {
+      continue; // this start left the moving image; another may not
+    }
+    if (!best || report.metric < bestValue)
+    {
+      best = t;
+      bestValue = report.metric;
+      bestReport = report;
+    }
+  }
+  if (!best)
+  {
+    throw NoOverlapError("the images do not overlap enough to register: every start maps the fixed region "
+                         "outside the moving image");
+  }
+  if (tries > 1 && p.iterationsPerLevel[0] > 30)
+  {
+    const unsigned int looked = bestReport.iterations;
+    const double       lookSeconds = bestReport.seconds;
+    bestReport = RunLinearLevel("rigid", coarse, best.GetPointer(), p, p.iterationsPerLevel[0] - 30);
+    bestReport.iterations += looked;
+    bestReport.seconds += lookSeconds;
+  }
+  bestReport.stopCondition +=
+    " (best of " + std::to_string(tries) + " refined starts out of " + std::to_string(all.size()) + ")";
+  result.levels.push_back(bestReport);
+  return best;
+}
+
+double
+RotationAngleDegrees(const Matrix4 & m)
+{
+  const double trace = m[0][0] + m[1][1] + m[2][2];
+  return std::acos(std::clamp((trace - 1.0) / 2.0, -1.0, 1.0)) * 180.0 / kPi;
+}
+
+void
+FillMotion(RegistrationResult & result, const Prepared & prep)
+{
+  result.linear = IsLinear(result.transform);
+  result.matrix = TransformMatrix(result.transform);
+  result.rotationDegrees = RotationAngleDegrees(result.matrix);
+  result.translationMm = result.transform->TransformPoint(prep.regionCentroid).EuclideanDistanceTo(prep.regionCentroid);
+  double sum = 0.0, maximum = 0.0;
+  for (const auto & q : prep.regionPoints)
+  {
+    const double d = result.transform->TransformPoint(q).EuclideanDistanceTo(q);
+    sum += d;
+    maximum = std::max(maximum, d);
+  }
+  result.meanDisplacementMm = prep.regionPoints.empty() ? 0.0 : sum / static_cast<double>(prep.regionPoints.size());
+  result.maxDisplacementMm = maximum;
+  result.regionVoxels = prep.regionVoxels;
+}
+
+RegistrationResult
+Register(const ImageType *              fixed,
+         const ImageType *              moving,
+         const LabelImageType *         spineMask,
+         const LabelImageType *         exclusion,
+         const RegistrationParameters & p,
+         bool                           withinExam)
+{
+  const auto start = Clock::now();
+  if (!fixed || !moving)
+  {
+    throw std::invalid_argument("registration: no fixed or no moving image");
+  }
+  CheckParameters(p);
+  CheckMaskGrid(spineMask, fixed, "the spine mask");
+  CheckMaskGrid(exclusion, fixed, "the exclusion mask");
+  RequireOverlap(fixed, moving);
+
+  RegistrationResult result;
+  result.regionFromMask = spineMask != nullptr;
+  auto           stageStart = Clock::now();
+  const Prepared prep = Prepare(fixed, moving, spineMask, exclusion, p, !withinExam);
+
+  // Rigid stage.
+  RigidType::Pointer rigid;
+  unsigned int       firstLevel = 0;
+  if (withinExam)
+  {
+    rigid = RigidType::New();
+    rigid->SetCenter(prep.regionCentroid);
+    result.stageSeconds.emplace_back("initialisation", SecondsSince(stageStart));
+    stageStart = Clock::now();
+  }
+  else
+  {
+    result.stageSeconds.emplace_back("initialisation", SecondsSince(stageStart));
+    stageStart = Clock::now();
+    rigid = MultiStart(prep, p, result);
+    firstLevel = 1;
+  }
+  for (unsigned int l = firstLevel; l < p.numberOfLevels; ++l)
+  {
+    result.levels.push_back(RunLinearLevel("rigid", prep.levels[l], rigid.GetPointer(), p, p.iterationsPerLevel[l]));
+  }
+  result.stageSeconds.emplace_back("rigid", SecondsSince(stageStart));
+  TransformType::Pointer linear = rigid.GetPointer();
+
+  // Optional affine stage on the two finest levels.
+  if (p.affine)
+  {
+    stageStart = Clock::now();
+    auto affine = AffineType::New();
+    affine->SetCenter(rigid->GetCenter());
+    affine->SetMatrix(rigid->GetMatrix());
+    affine->SetOffset(rigid->GetOffset());
+    for (unsigned int l = (p.numberOfLevels > 1 ? p.numberOfLevels - 2 : 0); l < p.numberOfLevels; ++l)
+    {
+      result.levels.push_back(
+        RunLinearLevel("affine", prep.levels[l], affine.GetPointer(), p, p.iterationsPerLevel[l]));
+    }
+    linear = affine.GetPointer();
+    result.stageSeconds.emplace_back("affine", SecondsSince(stageStart));
+  }
+
+  // Optional B-spline stage on the two finest levels.
+  if (p.bspline)
+  {
+    stageStart = Clock::now();
+    auto                      bspline = BSplineType::New();
+    const Level &             finest = prep.levels.back();
+    BSplineType::MeshSizeType mesh;
+    const auto                size = finest.fixed->GetLargestPossibleRegion().GetSize();
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      const double extent = size[d] * finest.fixed->GetSpacing()[d];
+      mesh[d] = static_cast<unsigned>(std::max(1.0, std::round(extent / p.bsplineMeshSpacingMm)));
+    }
+    using BSplineInitializerType = itk::BSplineTransformInitializer<BSplineType, ImageType>;
+    auto bsplineInitializer = BSplineInitializerType::New();
+    bsplineInitializer->SetTransform(bspline);
+    bsplineInitializer->SetImage(finest.fixed);
+    bsplineInitializer->SetTransformDomainMeshSize(mesh);
+    bsplineInitializer->InitializeTransform();
+    BSplineType::ParametersType zero(bspline->GetNumberOfParameters());
+    zero.Fill(0.0);
+    bspline->SetParameters(zero);
+    for (unsigned int l = (p.numberOfLevels > 1 ? p.numberOfLevels - 2 : 0); l < p.numberOfLevels; ++l)
+    {
+      result.levels.push_back(RunBSplineLevel(prep.levels[l], linear, bspline, p));
+    }
+    auto composite = CompositeType::New();
+    composite->AddTransform(linear);
+    composite->AddTransform(bspline);
+    result.transform = composite.GetPointer();
+    result.stageSeconds.emplace_back("bspline", SecondsSince(stageStart));
+  }
+  else
+  {
+    result.transform = linear;
+  }
+
+  result.metricValue = FinalMetric(prep.levels.back(), result.transform, p);
+  FillMotion(result, prep);
+
+  if (withinExam && result.maxDisplacementMm < p.alreadyAlignedMm && result.rotationDegrees < p.alreadyAlignedDegrees)
+  {
+    result.alreadyAligned = true;
+    result.residualMm = result.maxDisplacementMm;
+    auto identity = RigidType::New();
+    identity->SetCenter(prep.regionCentroid);
+    result.transform = identity.GetPointer();
+    result.metricValue = FinalMetric(prep.levels.back(), result.transform, p);
+    const double residual = result.residualMm;
+    FillMotion(result, prep);
+    result.residualMm = residual;
+  }
+  result.totalSeconds = SecondsSince(start);
+  return result;
+}
+
+void
+Bounds(const itk::ImageBase<3> * image, const TransformType * transform, PointType & lo, PointType & hi)
+{
+  const auto size = image->GetLargestPossibleRegion().GetSize();
+  const auto index = image->GetLargestPossibleRegion().GetIndex();
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    lo[d] = std::numeric_limits<double>::max();
+    hi[d] = std::numeric_limits<double>::lowest();
+  }
+  for (int corner = 0; corner < 8; ++corner)
+  {
+    itk::ContinuousIndex<double, 3> ci;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      ci[d] = ((corner >> d) & 1) ? index[d] + size[d] - 0.5 : index[d] - 0.5;
+    }
+    PointType p;
+    image->TransformContinuousIndexToPhysicalPoint(ci, p);
+    if (transform)
+    {
+      p = transform->TransformPoint(p);
+    }
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      lo[d] = std::min(lo[d], p[d]);
+      hi[d] = std::max(hi[d], p[d]);
+    }
+  }
+}
+
+std::string
+FormatBox(const PointType & lo, const PointType & hi)
+{
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(1) << "[" << lo[0] << ", " << hi[0] << "] x [" << lo[1] << ", " << hi[1]
+     << "] x [" << lo[2] << ", " << hi[2] << "]";
+  return os.str();
+}
+} // namespace
+
+RegistrationParameters
+LongitudinalDefaults()
+{
+  return RegistrationParameters{};
+}
+
+RegistrationParameters
+WithinExamDefaults()
+{
+  RegistrationParameters p;
+  p.multiStart = false;
+  p.initialStepPerLevel = { 1.0, 0.5, 0.2 };
+  return p;
+}
+
+void
+RequireOverlap(const itk::ImageBase<3> * fixed, const itk::ImageBase<3> * moving, const TransformType * transform)
+{
+  PointType flo, fhi, mlo, mhi;
+  Bounds(fixed, transform, flo, fhi);
+  Bounds(moving, nullptr, mlo, mhi);
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (fhi[d] <= mlo[d] || mhi[d] <= flo[d])
+    {
+      const double       gap = std::max(mlo[d] - fhi[d], flo[d] - mhi[d]);
+      std::ostringstream os;
+      os << std::fixed << std::setprecision(1) << "the images do not overlap: the fixed image covers "
+         << FormatBox(flo, fhi) << " mm and the moving image " << FormatBox(mlo, mhi) << " mm (LPS), " << gap
+         << " mm apart along "
+         << "LPS"[d];
+      throw NoOverlapError(os.str());
+    }
+  }
+}
+
+RegistrationResult
+RegisterLongitudinal(const ImageType *              fixed,
+                     const ImageType *              moving,
+                     const LabelImageType *         fixedSpineMask,
+                     const RegistrationParameters & parameters,
+                     const LabelImageType *         fixedExclusionMask)
+{
+  return Register(fixed, moving, fixedSpineMask, fixedExclusionMask, parameters, false);
+}
+
+RegistrationResult
+RegisterWithinExam(const ImageType *              reference,
+                   const ImageType *              other,
+                   const RegistrationParameters & parameters,
+                   const LabelImageType *         referenceSpineMask)
+{
+  return Register(reference, other, referenceSpineMask, nullptr, parameters, true);
+}
+
+std::string
+RegistrationResult::Summary() const
+{
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(4);
+  os << "transform (fixed/baseline point -> moving/follow-up point, LPS mm)"
+     << (linear ? "" : ", linear part of a B-spline composite") << ":\n";
+  for (const auto & row : matrix)
+  {
+    os << "  " << std::setw(12) << row[0] << " " << std::setw(12) << row[1] << " " << std::setw(12) << row[2] << " "
+       << std::setw(12) << row[3] << "\n";
+  }
+  os << "rotation: " << std::setprecision(3) << rotationDegrees
+     << " deg; translation at region centroid: " << translationMm << " mm; displacement over region mean "
+     << meanDisplacementMm << " / max " << maxDisplacementMm << " mm\n";
+  os << std::setprecision(6) << "final metric (Mattes MI, lower is better): " << metricValue << "\n";
+  if (alreadyAligned)
+  {
+    os << "already aligned: residual " << std::setprecision(4) << residualMm << " mm; identity returned\n";
+  }
+  os << "region: " << regionVoxels << " working-grid voxels, "
+     << (regionFromMask ? "from the spine mask" : "automatic (body foreground)") << "\n";
+  os << std::setprecision(3);
+  for (const auto & l : levels)
+  {
+    os << "  " << l.stage << " level " << l.level << " (shrink " << l.shrinkFactors[0] << "x" << l.shrinkFactors[1]
+       << "x" << l.shrinkFactors[2] << ", " << l.samples << " samples): " << l.iterations << " iterations, metric "
+       << std::setprecision(5) << l.metric << std::setprecision(3) << ", " << l.seconds << " s\n";
+  }
+  os << "time:";
+  for (const auto & s : stageSeconds)
+  {
+    os << " " << s.first << " " << s.second << " s;";
+  }
+  os << " total " << totalSeconds << " s\n";
+  return os.str();
+}
+
+} // namespace cordresponse
