@@ -99,6 +99,17 @@ TEST(Response, VolumetricThresholds)
   EXPECT_EQ(r[0].volumetric, "SD");
 }
 
+TEST(Response, NoDiseaseAtBaselineIsNotEvaluableUnlessANewLesionAppears)
+{
+  const auto base = At("baseline", {}, 0.0);
+  auto       r = AssessResponse(base, { At("fu", {}, 0.0) });
+  EXPECT_EQ(r[0].ranoBm, "NE");
+  EXPECT_EQ(r[0].volumetric, "NE");
+  r = AssessResponse(base, { At("fu", {}, 50.0, true) });
+  EXPECT_EQ(r[0].ranoBm, "PD");
+  EXPECT_EQ(r[0].volumetric, "PD");
+}
+
 TEST(Response, NonMeasurableDiseaseAndClinicalInputs)
 {
   const auto base = At("baseline", {}, 40.0); // only small foci

@@ -11,6 +11,14 @@ AddInfoCommand(CLI::App & app);
 void
 AddConvertCommand(CLI::App & app);
 void
+AddRunCommand(CLI::App & app);
+void
+AddBatchCommand(CLI::App & app);
+/** The BIDS-App form `cordresponse BIDS_DIR OUTPUT_DIR participant|group [options]` as `batch` arguments;
+ *  other command lines unchanged. */
+std::vector<std::string>
+BidsAppArguments(int argc, char ** argv);
+void
 AddPhantomCommand(CLI::App & app);
 void
 AddSnapshotCommand(CLI::App & app);
@@ -18,6 +26,8 @@ void
 AddEvaluateCommand(CLI::App & app);
 void
 AddRegisterCommand(CLI::App & app);
+void
+AddSegmentCommand(CLI::App & app);
 } // namespace cordresponse::cli
 
 #endif

@@ -5,26 +5,37 @@
 #include "cordresponse/Version.h"
 
 #include "itkMacro.h"
+#include "itkOneTBBMultiThreader.h"
 
+#include <algorithm>
 #include <iostream>
 
 int
 main(int argc, char ** argv)
 {
+  // One scheduler for the whole process: ITK filters run on oneTBB, beside the pipeline's own TBB tasks
+  // (see docs/benchmarks.md for the measurement behind this choice). Before any filter exists.
+  itk::OneTBBMultiThreader::RegisterAsDefault();
   CLI::App app{ "cordresponse " CORDRESPONSE_VERSION_STRING
                 ": measure the response of intramedullary spinal cord lesions to treatment on MRI.\n"
                 "Coordinates are ITK physical space (LPS, millimetres)." };
   app.set_version_flag("--version", CORDRESPONSE_VERSION_STRING);
   app.require_subcommand(1);
+  cordresponse::cli::AddRunCommand(app);
+  cordresponse::cli::AddBatchCommand(app);
   cordresponse::cli::AddInfoCommand(app);
   cordresponse::cli::AddConvertCommand(app);
   cordresponse::cli::AddPhantomCommand(app);
   cordresponse::cli::AddSnapshotCommand(app);
   cordresponse::cli::AddEvaluateCommand(app);
   cordresponse::cli::AddRegisterCommand(app);
+  cordresponse::cli::AddSegmentCommand(app);
   try
   {
-    app.parse(argc, argv);
+    std::vector<std::string> args = cordresponse::cli::BidsAppArguments(argc, argv);
+    std::reverse(args.begin(), args.end());
+    args.pop_back(); // the program name
+    app.parse(args);
   }
   catch (const CLI::ParseError & e)
   {

@@ -122,7 +122,12 @@ AssessResponse(const ResponseTimepoint &              baseline,
       a.ranoBm = "PD";
       a.ranoBmBasis = "clinical deterioration (user input)";
     }
-    else if (allGone && (hasTargets || baseline.nonTargetLesionsPresent || baseline.enhancingVolumeMm3 > 0.0))
+    else if (!hasTargets && !baseline.nonTargetLesionsPresent && baseline.enhancingVolumeMm3 == 0.0)
+    {
+      a.ranoBm = "NE";
+      a.ranoBmBasis = "no enhancing lesion at baseline: response not evaluable (a new lesion would be PD)";
+    }
+    else if (allGone)
     {
       a.ranoBm = "CR";
       a.ranoBmBasis = "all enhancing lesions resolved, no new lesion";
@@ -173,7 +178,12 @@ AssessResponse(const ResponseTimepoint &              baseline,
       a.volumetric = "PD";
       a.volumetricBasis = "a new lesion";
     }
-    else if (f.enhancingVolumeMm3 == 0.0 && baseline.enhancingVolumeMm3 > 0.0)
+    else if (baseline.enhancingVolumeMm3 == 0.0)
+    {
+      a.volumetric = "NE";
+      a.volumetricBasis = "no enhancing volume at baseline: not evaluable";
+    }
+    else if (f.enhancingVolumeMm3 == 0.0)
     {
       a.volumetric = "CR";
       a.volumetricBasis = "no enhancing volume left";

@@ -1,0 +1,334 @@
+#ifndef itkCordEdemaSegmentationImageFilter_hxx
+#define itkCordEdemaSegmentationImageFilter_hxx
+
+#include "itkCordEdemaSegmentationImageFilter.h"
+
+#include "itkImageRegionConstIterator.h"
+#include "itkProgressReporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+
+namespace itk {
+
+template <typename TInputImage, typename TLabelImage>
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::CordEdemaSegmentationImageFilter()
+{
+  this->SetNumberOfRequiredInputs(2);
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateInputRequestedRegion()
+{
+  Superclass::GenerateInputRequestedRegion();
+  for (unsigned int i = 0; i < this->GetNumberOfIndexedInputs(); ++i)
+  {
+    if (auto * input = this->ProcessObject::GetInput(i))
+    {
+      input->SetRequestedRegionToLargestPossibleRegion();
+    }
+  }
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::EnlargeOutputRequestedRegion(DataObject * output)
+{
+  Superclass::EnlargeOutputRequestedRegion(output);
+  output->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
+{
+  const TInputImage * t2 = this->GetInput();
+  const TLabelImage * cordImage = this->GetCordMask();
+  TLabelImage *       output = this->GetOutput();
+  output->SetBufferedRegion(output->GetRequestedRegion());
+  output->Allocate();
+  output->FillBuffer(0);
+  m_NormalRatio = 0.0;
+  if (cordImage->GetLargestPossibleRegion().GetSize() != t2->GetLargestPossibleRegion().GetSize())
+  {
+    itkExceptionMacro("the cord mask must be on the T2 image grid");
+  }
+  const SpinalCordGrid grid(t2);
+  const std::size_t    n = grid.NumberOfVoxels();
+  const unsigned int   cc = grid.CranioCaudalAxis();
+  const long           nc = grid.Size(cc);
+  ProgressReporter     progress(this, 0, 5, 100);
+
+  std::vector<std::uint8_t> cord(n, 0);
+  std::vector<float>        value(n);
+  std::size_t               count = 0;
+  {
+    ImageRegionConstIterator<TLabelImage> it(cordImage, cordImage->GetLargestPossibleRegion());
+    ImageRegionConstIterator<TInputImage> iv(t2, t2->GetLargestPossibleRegion());
+    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++iv, ++k)
+    {
+      cord[k] = it.Get() != 0;
+      value[k] = static_cast<float>(iv.Get());
+      count += cord[k];
+    }
+  }
+  if (count == 0)
+  {
+    return;
+  }
+  // 1. CSF reference per plane: shell around the cord.
+  const std::vector<std::uint8_t> dilated = grid.Dilate(cord, m_ShellWidth);
+  std::vector<std::vector<float>> shell(static_cast<std::size_t>(nc));
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (dilated[k] && !cord[k])
+    {
+      shell[static_cast<std::size_t>(grid.Index(k)[cc])].push_back(value[k]);
+    }
+  }
+  std::vector<double> csf(static_cast<std::size_t>(nc), std::numeric_limits<double>::quiet_NaN());
+  for (long c = 0; c < nc; ++c)
+  {
+    auto & s = shell[static_cast<std::size_t>(c)];
+    if (s.size() >= 3)
+    {
+      csf[static_cast<std::size_t>(c)] = SpinalCordGrid::Quantile(s, 0.75);
+    }
+  }
+  csf =
+    SpinalCordGrid::RunningQuantile(csf, std::max(1L, std::lround(0.5 * m_ReferenceLength / grid.Spacing(cc))), 0.5);
+  {
+    double last = std::numeric_limits<double>::quiet_NaN();
+    for (long c = 0; c < nc; ++c)
+      std::isnan(csf[static_cast<std::size_t>(c)]) ? void(csf[static_cast<std::size_t>(c)] = last)
+                                                   : void(last = csf[static_cast<std::size_t>(c)]);
+    for (long c = nc - 1; c >= 0; --c)
+      std::isnan(csf[static_cast<std::size_t>(c)]) ? void(csf[static_cast<std::size_t>(c)] = last)
+                                                   : void(last = csf[static_cast<std::size_t>(c)]);
+  }
+  progress.CompletedPixel();
+  // 2. Normal-appearing cord in the eroded cord.
+  std::array<long, 3> border{};
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    border[d] = grid.BallRadius(d, m_BorderDepth);
+  }
+  const std::vector<std::uint8_t> eroded = grid.Erode(cord, border);
+  // Seeds and the normal reference come from voxels at least one voxel deep along every cross-section
+  // axis: thick slices (e.g. 3 mm sagittal) mix cord and CSF at the lateral border, which mimics edema.
+  std::array<long, 3> deepRadii = border;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (d != cc)
+    {
+      deepRadii[d] = std::max(1L, deepRadii[d]);
+    }
+  }
+  std::vector<std::uint8_t>       deep = grid.Erode(cord, deepRadii);
+  std::vector<float>              q(n, 0.0f);
+  std::vector<std::vector<float>> planes(static_cast<std::size_t>(nc));
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (cord[k])
+    {
+      const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+      q[k] = static_cast<float>(value[k] / std::max(1e-6, csf[c]));
+      if (eroded[k])
+      {
+        planes[c].push_back(q[k]);
+      }
+    }
+  }
+  std::vector<float> medians;
+  for (auto & p : planes)
+  {
+    if (p.size() >= 3)
+    {
+      medians.push_back(static_cast<float>(SpinalCordGrid::Quantile(p, 0.5)));
+    }
+  }
+  if (medians.empty())
+  {
+    return;
+  }
+  // The lowest mode of the per-plane medians: the median of those within 15% of their NormalQuantile.
+  {
+    const double       low = SpinalCordGrid::Quantile(medians, m_NormalQuantile);
+    std::vector<float> mode;
+    for (float m : medians)
+    {
+      if (m <= 1.15 * low)
+      {
+        mode.push_back(m);
+      }
+    }
+    m_NormalRatio = std::max(1e-6, SpinalCordGrid::Quantile(mode, 0.5));
+  }
+  // Thin cross-sections (conus, cord ends) are dominated by CSF partial volume: no edema call there.
+  std::vector<std::uint8_t> thin(static_cast<std::size_t>(nc), 1);
+  {
+    std::vector<float> sizes;
+    for (const auto & p : planes)
+    {
+      if (!p.empty())
+      {
+        sizes.push_back(static_cast<float>(p.size()));
+      }
+    }
+    const double typical = SpinalCordGrid::Quantile(sizes, 0.5);
+    for (long c = 0; c < nc; ++c)
+    {
+      thin[static_cast<std::size_t>(c)] =
+        planes[static_cast<std::size_t>(c)].size() < m_MinimumSectionFraction * typical;
+    }
+  }
+  std::vector<float> increase(n, 0.0f);
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    increase[k] = cord[k] ? static_cast<float>(q[k] / m_NormalRatio - 1.0) : 0.0f;
+  }
+  progress.CompletedPixel();
+  // 3. Hysteresis and per-component boundary.
+  std::vector<std::uint8_t> candidate(n, 0);
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    candidate[k] = eroded[k] && increase[k] >= m_GrowIncrease && !thin[static_cast<std::size_t>(grid.Index(k)[cc])];
+  }
+  unsigned int                          components = 0;
+  const auto                            labels = grid.Components(candidate, components);
+  std::vector<std::vector<std::size_t>> members(components + 1);
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (labels[k])
+    {
+      members[labels[k]].push_back(k);
+    }
+  }
+  std::vector<std::uint8_t> edema(n, 0);
+  const auto                superior = grid.AxisDirection(cc);
+  for (unsigned int l = 1; l <= components; ++l)
+  {
+    std::vector<float> strong;
+    for (auto k : members[l])
+    {
+      if (increase[k] >= m_SeedIncrease && deep[k])
+      {
+        strong.push_back(increase[k]);
+      }
+    }
+    if (strong.size() < 3)
+    {
+      continue;
+    }
+    const double boundary = std::max(m_GrowIncrease, m_RelativeBoundary * SpinalCordGrid::Quantile(strong, 0.5));
+    std::vector<std::uint8_t> part(n, 0);
+    std::size_t               size = 0;
+    double                    lo = std::numeric_limits<double>::max(), hi = -lo;
+    for (auto k : members[l])
+    {
+      if (increase[k] >= boundary)
+      {
+        part[k] = 1;
+      }
+    }
+    unsigned int                          pieces = 0;
+    const auto                            pieceLabels = grid.Components(part, pieces);
+    std::vector<std::vector<std::size_t>> byPiece(pieces + 1);
+    for (auto k : members[l])
+    {
+      if (pieceLabels[k])
+        byPiece[pieceLabels[k]].push_back(k);
+    }
+    for (unsigned int p = 1; p <= pieces; ++p)
+    {
+      lo = std::numeric_limits<double>::max(), hi = -lo, size = byPiece[p].size();
+      for (auto k : byPiece[p])
+      {
+        const auto   pt = grid.Point(grid.Index(k));
+        const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+        lo = std::min(lo, s), hi = std::max(hi, s);
+      }
+      if (hi - lo + grid.Spacing(cc) >= m_MinimumLength && size * grid.VoxelVolume() >= m_MinimumVolume)
+      {
+        for (auto k : byPiece[p])
+          edema[k] = 1;
+      }
+    }
+  }
+  // Edema is fusiform and fills the cross-section: planes where it covers less than MinimumPlaneFraction
+  // of the eroded cord (scattered partial-volume voxels) are dropped, then the length criterion again.
+  {
+    std::vector<double> covered(static_cast<std::size_t>(nc), 0.0);
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (edema[k])
+        covered[static_cast<std::size_t>(grid.Index(k)[cc])] += 1.0;
+    }
+    std::vector<std::uint8_t> keepPlane(static_cast<std::size_t>(nc), 0);
+    for (long c = 0; c < nc; ++c)
+    {
+      const auto uc = static_cast<std::size_t>(c);
+      keepPlane[uc] =
+        !planes[uc].empty() && covered[uc] >= m_MinimumPlaneFraction * static_cast<double>(planes[uc].size());
+    }
+    // Runs of kept planes shorter than MinimumLength go.
+    for (long c = 0; c < nc;)
+    {
+      if (!keepPlane[static_cast<std::size_t>(c)])
+      {
+        ++c;
+        continue;
+      }
+      long e = c;
+      while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
+        ++e;
+      if ((e - c + 1) * grid.Spacing(cc) < m_MinimumLength)
+      {
+        for (long j = c; j <= e; ++j)
+          keepPlane[static_cast<std::size_t>(j)] = 0;
+      }
+      c = e + 1;
+    }
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (edema[k] && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+        edema[k] = 0;
+    }
+  }
+  progress.CompletedPixel();
+  // 4. Back into the border layer of the cord.
+  const std::vector<std::uint8_t>   grown = grid.Dilate(edema, m_BorderDepth);
+  typename TLabelImage::PixelType * out = output->GetBufferPointer();
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    out[k] = (edema[k] || (grown[k] && cord[k] && !eroded[k])) ? 1 : 0;
+  }
+  progress.CompletedPixel();
+  progress.CompletedPixel();
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::ostream & os, Indent indent) const
+{
+  Superclass::PrintSelf(os, indent);
+  os << indent << "SeedIncrease: " << m_SeedIncrease << std::endl;
+  os << indent << "GrowIncrease: " << m_GrowIncrease << std::endl;
+  os << indent << "RelativeBoundary: " << m_RelativeBoundary << std::endl;
+  os << indent << "BorderDepth: " << m_BorderDepth << std::endl;
+  os << indent << "ShellWidth: " << m_ShellWidth << std::endl;
+  os << indent << "ReferenceLength: " << m_ReferenceLength << std::endl;
+  os << indent << "NormalQuantile: " << m_NormalQuantile << std::endl;
+  os << indent << "MinimumLength: " << m_MinimumLength << std::endl;
+  os << indent << "MinimumVolume: " << m_MinimumVolume << std::endl;
+  os << indent << "MinimumSectionFraction: " << m_MinimumSectionFraction << std::endl;
+  os << indent << "MinimumPlaneFraction: " << m_MinimumPlaneFraction << std::endl;
+  os << indent << "NormalRatio: " << m_NormalRatio << std::endl;
+}
+} // namespace itk
+
+#endif

@@ -1,0 +1,178 @@
+#ifndef itkEnhancingFociSegmentationImageFilter_h
+#define itkEnhancingFociSegmentationImageFilter_h
+
+#include "itkImageToImageFilter.h"
+#include "itkSpinalCordGrid.h"
+
+#include <vector>
+
+namespace itk {
+
+/** \class EnhancingFociSegmentationImageFilter
+ * \brief Segments enhancing intramedullary foci on a T1 post-contrast image inside a spinal cord mask,
+ * relative to the normal-appearing cord, optionally confirmed by the subtraction from the registered T1
+ * pre-contrast image; rejects extramedullary enhancement; labels foci with ids ordered cranio-caudally.
+ *
+ * Inputs: 0 the T1 post-contrast image; 1 (SetCordMask) the cord mask on the same grid (non-zero = cord);
+ * 2 (SetPreContrastImage, optional) the T1 pre-contrast image resampled onto the same grid.
+ *
+ * Method (sizes in mm, ITK physical space):
+ *  1. Normal cord reference per cranio-caudal plane: the ReferenceQuantile of the post-contrast signal of
+ *     the cord voxels pooled over +-ReferenceLength/2 (bias-field invariant, robust to foci occupying a
+ *     minority of the window). Enhancement e = post / reference - 1; with a pre-contrast image,
+ *     e = min(e, post / reference_post - pre / reference_pre) (intrinsically T1-bright tissue does not
+ *     enhance in the subtraction). Noise: sigma = 1.4826 x the median absolute deviation of e in the cord.
+ *  2. Hysteresis within the cord dilated by ExophyticMargin: seeds e >= max(SeedEnhancement,
+ *     MinimumZScore sigma), grown through e >= max(GrowEnhancement, MinimumZScore sigma / 2),
+ *     26-connected (ConnectedComponentImageFilter).
+ *  3. Each candidate is re-thresholded at RelativeBoundary x its peak enhancement (the PeakQuantile
+ *     of e in it): half-way between normal cord and the focus, i.e. the voxels at least half covered by
+ *     the focus. Enclosed holes are filled per slice (the non-enhancing core of rim-enhancing foci).
+ *  4. Touching foci are split where an erosion by SplitDepth separates them into several cores (each voxel
+ *     goes to the geodesically nearest core).
+ *  5. Rejection: volume below MinimumVolume (mm^3); fewer than MinimumInsideFraction of the voxels inside
+ *     the cord; fewer than MinimumCoreFraction inside the cord eroded by SurfaceDepth (thin structures
+ *     hugging the cord surface: veins, leptomeningeal enhancement); everything outside the margin (bone,
+ *     dura) is never considered.
+ *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: interior voxels count 1,
+ *     boundary voxels and their outside face neighbours count clamp(e / peak, 0, 1).
+ *
+ * Output: a label map (focus id per voxel). After Update(), GetFoci() describes each focus. Deterministic.
+ *
+ * \ingroup CordResponse
+ */
+template <typename TInputImage, typename TLabelImage>
+class ITK_TEMPLATE_EXPORT EnhancingFociSegmentationImageFilter : public ImageToImageFilter<TInputImage, TLabelImage>
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(EnhancingFociSegmentationImageFilter);
+
+  using Self = EnhancingFociSegmentationImageFilter;
+  using Superclass = ImageToImageFilter<TInputImage, TLabelImage>;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+  using InputImageType = TInputImage;
+  using LabelImageType = TLabelImage;
+  using PointType = typename TInputImage::PointType;
+
+  itkNewMacro(Self);
+  itkTypeMacro(EnhancingFociSegmentationImageFilter, ImageToImageFilter);
+
+  /** One segmented focus. */
+  struct Focus
+  {
+    unsigned int id{ 0 };
+    std::size_t  voxelCount{ 0 };
+    double       volume{ 0 };          ///< voxelCount x voxel volume (mm^3)
+    double       partialVolume{ 0 };   ///< partial-volume-aware estimate (mm^3)
+    PointType    centroid;             ///< LPS mm
+    double       peakEnhancement{ 0 }; ///< relative to normal cord (0.9 = +90%)
+    double       insideCordFraction{ 0 };
+  };
+
+  void
+  SetCordMask(const TLabelImage * mask)
+  {
+    this->SetNthInput(1, const_cast<TLabelImage *>(mask));
+  }
+  const TLabelImage *
+  GetCordMask() const
+  {
+    return itkDynamicCastInDebugMode<const TLabelImage *>(this->ProcessObject::GetInput(1));
+  }
+  void
+  SetPreContrastImage(const TInputImage * image)
+  {
+    this->SetNthInput(2, const_cast<TInputImage *>(image));
+  }
+  const TInputImage *
+  GetPreContrastImage() const
+  {
+    return itkDynamicCastInDebugMode<const TInputImage *>(this->ProcessObject::GetInput(2));
+  }
+
+  /** Seed threshold on the enhancement over normal cord. Default 0.5 (+50%). */
+  itkSetMacro(SeedEnhancement, double);
+  itkGetConstMacro(SeedEnhancement, double);
+  /** Growing threshold. Default 0.25. */
+  itkSetMacro(GrowEnhancement, double);
+  itkGetConstMacro(GrowEnhancement, double);
+  /** Seeds must also exceed MinimumZScore noise standard deviations. Default 5. */
+  itkSetMacro(MinimumZScore, double);
+  itkGetConstMacro(MinimumZScore, double);
+  /** Boundary at this fraction of each focus's peak enhancement. Default 0.5. */
+  itkSetClampMacro(RelativeBoundary, double, 0.05, 0.95);
+  itkGetConstMacro(RelativeBoundary, double);
+  /** Quantile of the enhancement of a candidate taken as its peak. Default 0.9. */
+  itkSetClampMacro(PeakQuantile, double, 0.5, 1.0);
+  itkGetConstMacro(PeakQuantile, double);
+  /** Allowed exophytic extension beyond the cord mask (mm). Default 1.0. */
+  itkSetMacro(ExophyticMargin, double);
+  itkGetConstMacro(ExophyticMargin, double);
+  /** Depth (mm) of the cord surface layer for the rejection of surface enhancement. Default 1.2. */
+  itkSetMacro(SurfaceDepth, double);
+  itkGetConstMacro(SurfaceDepth, double);
+  /** Minimum fraction of a focus inside the cord eroded by SurfaceDepth. Default 0.2. */
+  itkSetMacro(MinimumCoreFraction, double);
+  itkGetConstMacro(MinimumCoreFraction, double);
+  /** Minimum fraction of a focus inside the cord mask. Default 0.5. */
+  itkSetMacro(MinimumInsideFraction, double);
+  itkGetConstMacro(MinimumInsideFraction, double);
+  /** Minimum focus volume (mm^3). Default 5. */
+  itkSetMacro(MinimumVolume, double);
+  itkGetConstMacro(MinimumVolume, double);
+  /** Erosion depth (mm) separating touching foci; 0 disables splitting. Default 1.5. */
+  itkSetMacro(SplitDepth, double);
+  itkGetConstMacro(SplitDepth, double);
+  /** Window (mm) of the normal-cord reference along the cord. Default 30. */
+  itkSetMacro(ReferenceLength, double);
+  itkGetConstMacro(ReferenceLength, double);
+  /** Quantile of the pooled cord signal used as the normal reference. Default 0.4. */
+  itkSetClampMacro(ReferenceQuantile, double, 0.05, 0.95);
+  itkGetConstMacro(ReferenceQuantile, double);
+
+  /** After Update(): the foci, in id order. */
+  const std::vector<Focus> &
+  GetFoci() const
+  {
+    return m_Foci;
+  }
+  /** After Update(): the robust noise standard deviation of the enhancement in the cord. */
+  itkGetConstMacro(NoiseSigma, double);
+
+protected:
+  EnhancingFociSegmentationImageFilter();
+  ~EnhancingFociSegmentationImageFilter() override = default;
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override;
+  void
+  GenerateInputRequestedRegion() override;
+  void
+  EnlargeOutputRequestedRegion(DataObject * output) override;
+  void
+  GenerateData() override;
+
+private:
+  double             m_SeedEnhancement{ 0.5 };
+  double             m_GrowEnhancement{ 0.25 };
+  double             m_MinimumZScore{ 5.0 };
+  double             m_RelativeBoundary{ 0.5 };
+  double             m_PeakQuantile{ 0.9 };
+  double             m_ExophyticMargin{ 1.0 };
+  double             m_SurfaceDepth{ 1.2 };
+  double             m_MinimumCoreFraction{ 0.2 };
+  double             m_MinimumInsideFraction{ 0.5 };
+  double             m_MinimumVolume{ 5.0 };
+  double             m_SplitDepth{ 1.5 };
+  double             m_ReferenceLength{ 30.0 };
+  double             m_ReferenceQuantile{ 0.4 };
+  double             m_NoiseSigma{ 0.0 };
+  std::vector<Focus> m_Foci;
+};
+} // namespace itk
+
+#ifndef ITK_MANUAL_INSTANTIATION
+#include "itkEnhancingFociSegmentationImageFilter.hxx"
+#endif
+
+#endif

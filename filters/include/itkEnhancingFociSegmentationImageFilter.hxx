@@ -1,0 +1,556 @@
+#ifndef itkEnhancingFociSegmentationImageFilter_hxx
+#define itkEnhancingFociSegmentationImageFilter_hxx
+
+#include "itkEnhancingFociSegmentationImageFilter.h"
+
+#include "itkConnectedComponentImageFilter.h"
+#include "itkImportImageFilter.h"
+#include "itkProgressReporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+
+namespace itk {
+
+template <typename TInputImage, typename TLabelImage>
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::EnhancingFociSegmentationImageFilter()
+{
+  this->SetNumberOfRequiredInputs(2);
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateInputRequestedRegion()
+{
+  Superclass::GenerateInputRequestedRegion();
+  for (unsigned int i = 0; i < this->GetNumberOfIndexedInputs(); ++i)
+  {
+    if (auto * input = this->ProcessObject::GetInput(i))
+    {
+      input->SetRequestedRegionToLargestPossibleRegion();
+    }
+  }
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::EnlargeOutputRequestedRegion(DataObject * output)
+{
+  Superclass::EnlargeOutputRequestedRegion(output);
+  output->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
+{
+  const TInputImage * post = this->GetInput();
+  const TLabelImage * cordImage = this->GetCordMask();
+  const TInputImage * pre = this->GetPreContrastImage();
+  TLabelImage *       output = this->GetOutput();
+  output->SetBufferedRegion(output->GetRequestedRegion());
+  output->Allocate();
+  output->FillBuffer(0);
+  m_Foci.clear();
+  m_NoiseSigma = 0.0;
+  if (cordImage->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize() ||
+      (pre && pre->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize()))
+  {
+    itkExceptionMacro("the cord mask and the pre-contrast image must be on the post-contrast image grid");
+  }
+
+  const SpinalCordGrid grid(post);
+  const std::size_t    n = grid.NumberOfVoxels();
+  const unsigned int   cc = grid.CranioCaudalAxis();
+  const long           nc = grid.Size(cc);
+  ProgressReporter     progress(this, 0, static_cast<SizeValueType>(nc + 4), 100);
+
+  std::vector<std::uint8_t> cord(n, 0);
+  std::size_t               cordCount = 0;
+  {
+    ImageRegionConstIterator<TLabelImage> it(cordImage, cordImage->GetLargestPossibleRegion());
+    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+    {
+      cord[k] = it.Get() != 0;
+      cordCount += cord[k];
+    }
+  }
+  if (cordCount == 0)
+  {
+    return; // no cord, no focus (callers decide whether an empty cord is an error)
+  }
+  std::vector<float> postValues(n), preValues;
+  {
+    ImageRegionConstIterator<TInputImage> it(post, post->GetLargestPossibleRegion());
+    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+    {
+      postValues[k] = static_cast<float>(it.Get());
+    }
+    if (pre)
+    {
+      preValues.resize(n);
+      ImageRegionConstIterator<TInputImage> ip(pre, pre->GetLargestPossibleRegion());
+      for (std::size_t k = 0; !ip.IsAtEnd(); ++ip, ++k)
+      {
+        preValues[k] = static_cast<float>(ip.Get());
+      }
+    }
+  }
+
+  // 1. Normal-cord references per plane and the enhancement map (cord + margin only).
+  std::vector<std::vector<float>> planePost(static_cast<std::size_t>(nc)), planePre(static_cast<std::size_t>(nc));
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (cord[k])
+    {
+      const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+      planePost[c].push_back(postValues[k]);
+      if (pre)
+      {
+        planePre[c].push_back(preValues[k]);
+      }
+    }
+  }
+  const long          half = std::max(1L, std::lround(0.5 * m_ReferenceLength / grid.Spacing(cc)));
+  std::vector<double> refPost(static_cast<std::size_t>(nc), std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> refPre = refPost;
+  {
+    std::vector<float> pool, poolPre;
+    for (long c = 0; c < nc; ++c)
+    {
+      pool.clear(), poolPre.clear();
+      for (long j = std::max(0L, c - half); j <= std::min(nc - 1, c + half); ++j)
+      {
+        pool.insert(pool.end(), planePost[static_cast<std::size_t>(j)].begin(),
+                    planePost[static_cast<std::size_t>(j)].end());
+        poolPre.insert(poolPre.end(), planePre[static_cast<std::size_t>(j)].begin(),
+                       planePre[static_cast<std::size_t>(j)].end());
+      }
+      if (pool.size() >= 10)
+      {
+        refPost[static_cast<std::size_t>(c)] = SpinalCordGrid::Quantile(pool, m_ReferenceQuantile);
+        if (pre)
+        {
+          refPre[static_cast<std::size_t>(c)] = SpinalCordGrid::Quantile(poolPre, m_ReferenceQuantile);
+        }
+      }
+      progress.CompletedPixel();
+    }
+    // Planes beyond the cord's ends use the nearest reference.
+    double last = std::numeric_limits<double>::quiet_NaN(), lastPre = last;
+    for (long c = 0; c < nc; ++c)
+    {
+      auto uc = static_cast<std::size_t>(c);
+      if (std::isnan(refPost[uc]))
+        refPost[uc] = last, refPre[uc] = lastPre;
+      else
+        last = refPost[uc], lastPre = refPre[uc];
+    }
+    for (long c = nc - 1; c >= 0; --c)
+    {
+      auto uc = static_cast<std::size_t>(c);
+      if (std::isnan(refPost[uc]))
+        refPost[uc] = last, refPre[uc] = lastPre;
+      else
+        last = refPost[uc], lastPre = refPre[uc];
+    }
+  }
+  const std::vector<std::uint8_t> search = grid.Dilate(cord, m_ExophyticMargin);
+  const std::vector<std::uint8_t> core = grid.Erode(cord, m_SurfaceDepth);
+  std::vector<float>              e(n, 0.0f);
+  std::vector<float>              cordE;
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (!search[k])
+    {
+      continue;
+    }
+    const auto   c = static_cast<std::size_t>(grid.Index(k)[cc]);
+    const double rp = std::max(1e-6, std::abs(refPost[c]));
+    double       value = postValues[k] / rp - 1.0;
+    if (pre)
+    {
+      const double rq = std::max(1e-6, std::abs(refPre[c]));
+      value = std::min(value, postValues[k] / rp - preValues[k] / rq);
+    }
+    e[k] = static_cast<float>(value);
+    if (cord[k])
+    {
+      cordE.push_back(e[k]);
+    }
+  }
+  {
+    const double       median = SpinalCordGrid::Quantile(cordE, 0.5);
+    std::vector<float> deviations;
+    for (float x : cordE)
+    {
+      deviations.push_back(static_cast<float>(std::abs(x - median)));
+    }
+    m_NoiseSigma = 1.4826 * SpinalCordGrid::Quantile(deviations, 0.5);
+  }
+  const double seedThreshold = std::max(m_SeedEnhancement, m_MinimumZScore * m_NoiseSigma);
+  const double growThreshold = std::max(m_GrowEnhancement, 0.5 * m_MinimumZScore * m_NoiseSigma);
+  progress.CompletedPixel();
+
+  // 2. Hysteresis candidates (ITK connected components on the candidate mask).
+  using MaskImage = Image<std::uint8_t, 3>;
+  using ComponentImage = Image<unsigned int, 3>;
+  std::vector<std::uint8_t> candidate(n, 0);
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    candidate[k] = search[k] && e[k] >= growThreshold;
+  }
+  auto import = ImportImageFilter<std::uint8_t, 3>::New();
+  {
+    typename ImportImageFilter<std::uint8_t, 3>::RegionType region;
+    region.SetSize(post->GetLargestPossibleRegion().GetSize());
+    import->SetRegion(region);
+    import->SetOrigin(post->GetOrigin());
+    import->SetSpacing(post->GetSpacing());
+    import->SetDirection(post->GetDirection());
+    import->SetImportPointer(candidate.data(), candidate.size(), false);
+  }
+  auto components = ConnectedComponentImageFilter<MaskImage, ComponentImage>::New();
+  components->SetInput(import->GetOutput());
+  components->FullyConnectedOn();
+  components->Update();
+  const unsigned int *                             componentLabels = components->GetOutput()->GetBufferPointer();
+  std::map<unsigned int, std::vector<std::size_t>> members;
+  std::map<unsigned int, bool>                     seeded;
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (componentLabels[k])
+    {
+      members[componentLabels[k]].push_back(k);
+      if (e[k] >= seedThreshold)
+      {
+        seeded[componentLabels[k]] = true;
+      }
+    }
+  }
+  progress.CompletedPixel();
+
+  // 3-5. Per candidate: relative boundary, hole filling, splitting, rejection.
+  struct Region
+  {
+    std::vector<std::size_t> voxels;
+    double                   peak{ 0 };
+  };
+  std::vector<Region>       accepted;
+  std::vector<std::uint8_t> region(n, 0);
+  const unsigned int        sliceAxis = grid.SliceAxis();
+  for (const auto & entry : members)
+  {
+    if (!seeded.count(entry.first))
+    {
+      continue;
+    }
+    std::vector<float> values;
+    for (auto k : entry.second)
+    {
+      values.push_back(e[k]);
+    }
+    const double peak = SpinalCordGrid::Quantile(values, m_PeakQuantile);
+    const double boundary = std::max(growThreshold, m_RelativeBoundary * peak);
+    // Voxels above the boundary, connected to a seed, then enclosed holes filled.
+    std::vector<std::size_t> kept;
+    std::deque<std::size_t>  queue;
+    for (auto k : entry.second)
+    {
+      if (e[k] >= std::max(seedThreshold, boundary))
+      {
+        region[k] = 1;
+        queue.push_back(k);
+      }
+    }
+    while (!queue.empty())
+    {
+      const auto q = queue.front();
+      queue.pop_front();
+      kept.push_back(q);
+      const auto i = grid.Index(q);
+      for (long dz = -1; dz <= 1; ++dz)
+        for (long dy = -1; dy <= 1; ++dy)
+          for (long dx = -1; dx <= 1; ++dx)
+          {
+            const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
+            if (!grid.Inside(j))
+              continue;
+            const auto o = grid.Offset(j);
+            if (!region[o] && componentLabels[o] == entry.first && e[o] >= boundary)
+            {
+              region[o] = 1;
+              queue.push_back(o);
+            }
+          }
+    }
+    // Hole filling in the bounding box of the region (per slice, within the search region).
+    SpinalCordGrid::IndexArray lo{ { grid.Size(0), grid.Size(1), grid.Size(2) } }, hi{ { -1, -1, -1 } };
+    for (auto k : kept)
+    {
+      const auto i = grid.Index(k);
+      for (unsigned int d = 0; d < 3; ++d)
+        lo[d] = std::min(lo[d], i[d]), hi[d] = std::max(hi[d], i[d]);
+    }
+    {
+      // Work on a small box copy: FillHolesPerSlice needs a grid; emulate with a sub-grid image.
+      auto                                        box = Image<std::uint8_t, 3>::New();
+      typename Image<std::uint8_t, 3>::RegionType r;
+      typename Image<std::uint8_t, 3>::IndexType  start;
+      typename Image<std::uint8_t, 3>::SizeType   size;
+      for (unsigned int d = 0; d < 3; ++d)
+      {
+        lo[d] = std::max(0L, lo[d] - 1), hi[d] = std::min(grid.Size(d) - 1, hi[d] + 1);
+        start[d] = 0;
+        size[d] = static_cast<SizeValueType>(hi[d] - lo[d] + 1);
+      }
+      r.SetIndex(start), r.SetSize(size);
+      box->SetRegions(r);
+      box->SetSpacing(post->GetSpacing());
+      box->SetDirection(post->GetDirection());
+      box->Allocate();
+      const SpinalCordGrid      bg(box);
+      std::vector<std::uint8_t> sub(bg.NumberOfVoxels()), allowed(bg.NumberOfVoxels());
+      for (std::size_t k = 0; k < sub.size(); ++k)
+      {
+        const auto                 i = bg.Index(k);
+        SpinalCordGrid::IndexArray g{ { i[0] + lo[0], i[1] + lo[1], i[2] + lo[2] } };
+        const auto                 o = grid.Offset(g);
+        sub[k] = region[o];
+        allowed[k] = search[o] && (componentLabels[o] == 0 || componentLabels[o] == entry.first);
+      }
+      bg.FillHolesPerSlice(sub, sliceAxis, &allowed);
+      for (std::size_t k = 0; k < sub.size(); ++k)
+      {
+        const auto                 i = bg.Index(k);
+        SpinalCordGrid::IndexArray g{ { i[0] + lo[0], i[1] + lo[1], i[2] + lo[2] } };
+        const auto                 o = grid.Offset(g);
+        if (sub[k] && !region[o])
+        {
+          region[o] = 1;
+          kept.push_back(o);
+        }
+      }
+    }
+    // Split touching foci: cores of the region eroded by SplitDepth, geodesic assignment.
+    std::vector<std::vector<std::size_t>> parts;
+    if (m_SplitDepth > 0.0 && kept.size() > 8)
+    {
+      const auto               offsets = grid.BallOffsets(m_SplitDepth);
+      std::vector<std::size_t> coreVoxels;
+      for (auto k : kept)
+      {
+        const auto i = grid.Index(k);
+        bool       inside = true;
+        for (const auto & o : offsets)
+        {
+          const SpinalCordGrid::IndexArray j{ { i[0] + o[0], i[1] + o[1], i[2] + o[2] } };
+          if (!grid.Inside(j) || !region[grid.Offset(j)])
+          {
+            inside = false;
+            break;
+          }
+        }
+        if (inside)
+          coreVoxels.push_back(k);
+      }
+      // Label the cores (26-connected) with a BFS restricted to core voxels.
+      std::map<std::size_t, unsigned int> coreLabel;
+      for (auto k : coreVoxels)
+        coreLabel[k] = 0;
+      unsigned int             cores = 0;
+      std::vector<std::size_t> coreSize;
+      for (auto k : coreVoxels)
+      {
+        if (coreLabel[k])
+          continue;
+        coreLabel[k] = ++cores;
+        coreSize.push_back(0);
+        std::deque<std::size_t> cq{ k };
+        while (!cq.empty())
+        {
+          const auto q = cq.front();
+          cq.pop_front();
+          ++coreSize.back();
+          const auto i = grid.Index(q);
+          for (long dz = -1; dz <= 1; ++dz)
+            for (long dy = -1; dy <= 1; ++dy)
+              for (long dx = -1; dx <= 1; ++dx)
+              {
+                const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
+                if (!grid.Inside(j))
+                  continue;
+                auto it = coreLabel.find(grid.Offset(j));
+                if (it != coreLabel.end() && it->second == 0)
+                {
+                  it->second = cores;
+                  cq.push_back(it->first);
+                }
+              }
+        }
+      }
+      // Significant cores only: at least MinimumVolume / 4.
+      std::vector<unsigned int> significant(cores + 1, 0);
+      unsigned int              count = 0;
+      for (unsigned int c = 1; c <= cores; ++c)
+      {
+        if (coreSize[c - 1] * grid.VoxelVolume() >= 0.25 * m_MinimumVolume)
+          significant[c] = ++count;
+      }
+      if (count >= 2)
+      {
+        std::map<std::size_t, unsigned int> owner;
+        std::deque<std::size_t>             gq;
+        for (auto k : coreVoxels)
+        {
+          if (significant[coreLabel[k]])
+          {
+            owner[k] = significant[coreLabel[k]];
+            gq.push_back(k);
+          }
+        }
+        while (!gq.empty())
+        {
+          const auto q = gq.front();
+          gq.pop_front();
+          const auto i = grid.Index(q);
+          for (long dz = -1; dz <= 1; ++dz)
+            for (long dy = -1; dy <= 1; ++dy)
+              for (long dx = -1; dx <= 1; ++dx)
+              {
+                const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
+                if (!grid.Inside(j))
+                  continue;
+                const auto o = grid.Offset(j);
+                if (region[o] && !owner.count(o))
+                {
+                  owner[o] = owner[q];
+                  gq.push_back(o);
+                }
+              }
+        }
+        parts.assign(count, {});
+        for (auto k : kept)
+        {
+          auto it = owner.find(k);
+          parts[(it == owner.end() ? 1u : it->second) - 1].push_back(k);
+        }
+      }
+    }
+    if (parts.empty())
+    {
+      parts.push_back(kept);
+    }
+    for (auto & part : parts)
+    {
+      std::size_t inside = 0, deep = 0;
+      for (auto k : part)
+      {
+        inside += cord[k];
+        deep += core[k];
+      }
+      const double volume = part.size() * grid.VoxelVolume();
+      if (part.empty() || volume < m_MinimumVolume || inside < m_MinimumInsideFraction * part.size() ||
+          deep < m_MinimumCoreFraction * part.size())
+      {
+        continue;
+      }
+      Region r;
+      r.voxels = part;
+      r.peak = peak;
+      accepted.push_back(r);
+    }
+    for (auto k : kept)
+    {
+      region[k] = 0;
+    }
+  }
+  progress.CompletedPixel();
+
+  // 6. Ids by decreasing height; statistics; partial volume.
+  std::vector<std::pair<double, std::size_t>> order;
+  for (std::size_t r = 0; r < accepted.size(); ++r)
+  {
+    double z = 0.0;
+    for (auto k : accepted[r].voxels)
+      z += grid.Point(grid.Index(k))[2];
+    order.emplace_back(-z / static_cast<double>(accepted[r].voxels.size()), r);
+  }
+  std::sort(order.begin(), order.end());
+  typename TLabelImage::PixelType * out = output->GetBufferPointer();
+  for (std::size_t i = 0; i < order.size(); ++i)
+  {
+    for (auto k : accepted[order[i].second].voxels)
+      out[k] = static_cast<typename TLabelImage::PixelType>(i + 1);
+  }
+  const long face[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+  for (std::size_t i = 0; i < order.size(); ++i)
+  {
+    const Region & r = accepted[order[i].second];
+    const auto     id = static_cast<typename TLabelImage::PixelType>(i + 1);
+    Focus          f;
+    f.id = static_cast<unsigned int>(id);
+    f.voxelCount = r.voxels.size();
+    f.volume = r.voxels.size() * grid.VoxelVolume();
+    f.peakEnhancement = r.peak;
+    double                      sum[3] = { 0, 0, 0 };
+    double                      pv = 0.0;
+    std::size_t                 inside = 0;
+    std::map<std::size_t, bool> shell;
+    for (auto k : r.voxels)
+    {
+      const auto i3 = grid.Index(k);
+      const auto p = grid.Point(i3);
+      sum[0] += p[0], sum[1] += p[1], sum[2] += p[2];
+      inside += cord[k];
+      bool interior = true;
+      for (const auto & d : face)
+      {
+        const SpinalCordGrid::IndexArray j{ { i3[0] + d[0], i3[1] + d[1], i3[2] + d[2] } };
+        if (!grid.Inside(j) || out[grid.Offset(j)] != id)
+        {
+          interior = false;
+          if (grid.Inside(j) && out[grid.Offset(j)] == 0 && search[grid.Offset(j)])
+            shell[grid.Offset(j)] = true;
+        }
+      }
+      pv += interior ? 1.0 : std::clamp(static_cast<double>(e[k]) / std::max(1e-6, r.peak), 0.0, 1.0);
+    }
+    for (const auto & s : shell)
+      pv += std::clamp(static_cast<double>(e[s.first]) / std::max(1e-6, r.peak), 0.0, 1.0);
+    for (unsigned int d = 0; d < 3; ++d)
+      f.centroid[d] = sum[d] / static_cast<double>(r.voxels.size());
+    f.partialVolume = pv * grid.VoxelVolume();
+    f.insideCordFraction = static_cast<double>(inside) / static_cast<double>(r.voxels.size());
+    m_Foci.push_back(f);
+  }
+  progress.CompletedPixel();
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::ostream & os, Indent indent) const
+{
+  Superclass::PrintSelf(os, indent);
+  os << indent << "SeedEnhancement: " << m_SeedEnhancement << std::endl;
+  os << indent << "GrowEnhancement: " << m_GrowEnhancement << std::endl;
+  os << indent << "MinimumZScore: " << m_MinimumZScore << std::endl;
+  os << indent << "RelativeBoundary: " << m_RelativeBoundary << std::endl;
+  os << indent << "ExophyticMargin: " << m_ExophyticMargin << std::endl;
+  os << indent << "SurfaceDepth: " << m_SurfaceDepth << std::endl;
+  os << indent << "MinimumCoreFraction: " << m_MinimumCoreFraction << std::endl;
+  os << indent << "MinimumInsideFraction: " << m_MinimumInsideFraction << std::endl;
+  os << indent << "MinimumVolume: " << m_MinimumVolume << std::endl;
+  os << indent << "SplitDepth: " << m_SplitDepth << std::endl;
+  os << indent << "ReferenceLength: " << m_ReferenceLength << std::endl;
+  os << indent << "ReferenceQuantile: " << m_ReferenceQuantile << std::endl;
+  os << indent << "PeakQuantile: " << m_PeakQuantile << std::endl;
+  os << indent << "NoiseSigma: " << m_NoiseSigma << std::endl;
+  os << indent << "Foci: " << m_Foci.size() << std::endl;
+}
+} // namespace itk
+
+#endif

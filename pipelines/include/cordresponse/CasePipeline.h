@@ -1,0 +1,114 @@
+#ifndef cordresponse_CasePipeline_h
+#define cordresponse_CasePipeline_h
+
+#include "cordresponse/Case.h"
+#include "cordresponse/ImageIO.h"
+#include "cordresponse/LesionMatching.h"
+#include "cordresponse/Measurements.h"
+#include "cordresponse/Registration.h"
+#include "cordresponse/Response.h"
+#include "cordresponse/Segmentation.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cordresponse {
+
+/** Every setting of a case run. */
+struct RunOptions
+{
+  std::filesystem::path  outputDirectory;
+  RegistrationParameters registration{ LongitudinalDefaults() };
+  SegmentationParameters segmentation;
+  MatchingCriteria       matching;
+  ResponseCriteria       response;
+  MeasurabilityCriteria  measurability;
+  bool                   qcImages{ true };
+  /** Name label maps as BIDS derivatives (<exam>/anat/<case>_<exam>_desc-lesions_dseg.nii.gz, ..._label-cord_mask,
+   *  with JSON sidecars) instead of <exam>_lesions.nii.gz. */
+  bool bidsNames{ false };
+};
+
+/** How an exam's other sequences lined up with its T1 post-contrast image (residual motion, mm). */
+struct WithinExamAlignment
+{
+  std::optional<double> t1preResidualMm;
+  std::optional<double> t2ResidualMm;
+  bool                  t1preAligned{ true };
+  bool                  t2Aligned{ true };
+};
+
+/** What one exam gave. Label maps are on the exam's T1 post-contrast grid; measurements are native. */
+struct TimepointResult
+{
+  TimepointInputs                   inputs;
+  ImageType::Pointer                t1post;
+  LabelImageType::Pointer           cord;
+  LabelImageType::Pointer           lesions;
+  LabelImageType::Pointer           edema;
+  LabelImageType::Pointer           levels; // cord labelled by vertebral level; null without level information
+  std::vector<LesionMeasurement>    lesionMeasurements;
+  EdemaMeasurement                  edemaMeasurement;
+  double                            cordVolumeMm3{ 0 };
+  std::optional<RegistrationResult> registration;        // follow-ups: onto the baseline
+  TransformType::Pointer            toBaseline;          // baseline point -> this exam's point
+  std::vector<LesionChange>         changesFromPrevious; // follow-ups: against the previous exam
+  std::optional<RegionChange>       edemaChangeFromBaseline;
+  std::map<std::string, double>     stageSeconds;
+  WithinExamAlignment               alignment;
+  std::string                       cordSource;  // "user mask", "automatic (T2)", ...
+  std::string                       levelSource; // "disc labels", "labelled cord", "none"
+  bool                              levelsAreGuess{ false };
+};
+
+/** A finished case. */
+struct CaseResult
+{
+  CaseInputs                      inputs;
+  std::vector<TimepointResult>    timepoints;
+  std::vector<unsigned int>       targetLesionIds; // RANO-BM targets (baseline ids)
+  std::vector<ResponseAssessment> responses;       // one per follow-up
+};
+
+/** Progress: stage name and overall fraction in [0, 1]. */
+using ProgressCallback = std::function<void(const std::string & stage, double fraction)>;
+
+/** Segmentation of one exam (cord, foci, edema, levels), filled by the segmentation stage. */
+struct ExamSegmentation
+{
+  LabelImageType::Pointer        cord;
+  LabelImageType::Pointer        lesions;
+  LabelImageType::Pointer        edema;
+  LabelImageType::Pointer        levels;
+  std::map<unsigned int, double> partialVolumesMm3;
+  std::string                    cordSource;
+  std::string                    levelSource;
+  bool                           levelsAreGuess{ false };
+};
+
+/** Link follow-up lesions to the previous exam, classify the response, and fill `result` (everything after
+ *  segmentation and registration). Exposed for tests. */
+void
+CompareTimepoints(CaseResult & result, const RunOptions & options);
+
+/** Run a whole case: load and validate every input, segment each exam, register each follow-up onto the
+ *  baseline (or read its given transform), measure in native space, match lesions across exams, classify
+ *  the response, and write the reports into options.outputDirectory (see WriteCaseReports). */
+CaseResult
+RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCallback & progress = {});
+
+/** Write report.json, lesions.csv, the label maps, the transforms and (optionally) the QC images and
+ *  report.html. Every file is written atomically. Returns the path of report.json. */
+std::filesystem::path
+WriteCaseReports(const CaseResult & result, const RunOptions & options);
+
+/** A one-screen text summary of a finished case (response per follow-up, volumes, where the report is). */
+std::string
+SummariseCase(const CaseResult & result, const std::filesystem::path & reportPath);
+
+} // namespace cordresponse
+
+#endif

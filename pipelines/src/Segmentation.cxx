@@ -1,0 +1,520 @@
+// Segmentation of one timepoint: cord, enhancing foci, edema and vertebral levels (issue 5).
+#include "cordresponse/Segmentation.h"
+
+#include "cordresponse/AtomicFile.h"
+#include "cordresponse/Errors.h"
+
+#include "itkCordEdemaSegmentationImageFilter.h"
+#include "itkEnhancingFociSegmentationImageFilter.h"
+#include "itkIdentityTransform.h"
+#include "itkLinearInterpolateImageFunction.h"
+#include "itkNearestNeighborInterpolateImageFunction.h"
+#include "itkResampleImageFilter.h"
+#include "itkSpinalCordSegmentationImageFilter.h"
+#include "itkSpinalLevels.h"
+#include "itkVertebralLevelAssignmentImageFilter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <sstream>
+
+namespace cordresponse {
+namespace fs = std::filesystem;
+
+namespace {
+using CordFilter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
+using FociFilter = itk::EnhancingFociSegmentationImageFilter<ImageType, LabelImageType>;
+using EdemaFilter = itk::CordEdemaSegmentationImageFilter<ImageType, LabelImageType>;
+using LevelFilter = itk::VertebralLevelAssignmentImageFilter<LabelImageType>;
+
+bool
+SameGeometry(const itk::ImageBase<3> * a, const itk::ImageBase<3> * b)
+{
+  if (a->GetLargestPossibleRegion().GetSize() != b->GetLargestPossibleRegion().GetSize())
+  {
+    return false;
+  }
+  const double tolerance = 1e-3 * std::min({ a->GetSpacing()[0], a->GetSpacing()[1], a->GetSpacing()[2] });
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (std::abs(a->GetSpacing()[d] - b->GetSpacing()[d]) > tolerance ||
+        std::abs(a->GetOrigin()[d] - b->GetOrigin()[d]) > tolerance)
+    {
+      return false;
+    }
+    for (unsigned int e = 0; e < 3; ++e)
+    {
+      if (std::abs(a->GetDirection()(d, e) - b->GetDirection()(d, e)) > 1e-4)
+      {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool
+IsIdentity(const TransformType * transform)
+{
+  return transform == nullptr || dynamic_cast<const itk::IdentityTransform<double, 3> *>(transform) != nullptr;
+}
+
+/** `labels` on the grid of `reference`, nearest neighbour; `transform` maps reference points to label points. */
+LabelImageType::Pointer
+ResampleLabels(const LabelImageType * labels, const itk::ImageBase<3> * reference, const TransformType * transform)
+{
+  if (IsIdentity(transform) && SameGeometry(labels, reference))
+  {
+    auto copy = LabelImageType::New();
+    copy->Graft(labels);
+    auto out = LabelImageType::New();
+    out->CopyInformation(labels);
+    out->SetRegions(labels->GetLargestPossibleRegion());
+    out->Allocate();
+    std::copy(labels->GetBufferPointer(), labels->GetBufferPointer() + labels->GetPixelContainer()->Size(),
+              out->GetBufferPointer());
+    return out;
+  }
+  using Resample = itk::ResampleImageFilter<LabelImageType, LabelImageType>;
+  auto resample = Resample::New();
+  resample->SetInput(labels);
+  resample->SetInterpolator(itk::NearestNeighborInterpolateImageFunction<LabelImageType, double>::New());
+  if (!IsIdentity(transform))
+  {
+    resample->SetTransform(transform);
+  }
+  resample->SetOutputParametersFromImage(reference);
+  resample->SetDefaultPixelValue(0);
+  resample->Update();
+  return resample->GetOutput();
+}
+
+ImageType::Pointer
+ResampleImage(const ImageType * image, const itk::ImageBase<3> * reference)
+{
+  using Resample = itk::ResampleImageFilter<ImageType, ImageType>;
+  auto resample = Resample::New();
+  resample->SetInput(image);
+  resample->SetInterpolator(itk::LinearInterpolateImageFunction<ImageType, double>::New());
+  resample->SetOutputParametersFromImage(reference);
+  resample->SetDefaultPixelValue(0);
+  resample->Update();
+  return resample->GetOutput();
+}
+
+std::size_t
+Count(const LabelImageType * labels)
+{
+  std::size_t  n = 0;
+  const auto * b = labels->GetBufferPointer();
+  for (std::size_t k = 0; k < labels->GetPixelContainer()->Size(); ++k)
+  {
+    n += b[k] != 0;
+  }
+  return n;
+}
+
+/** True if the centre or a corner of `image` (mapped by `transform`, reference -> other) lies inside `other`. */
+bool
+Overlaps(const itk::ImageBase<3> * image, const itk::ImageBase<3> * other, const TransformType * transform)
+{
+  const auto size = image->GetLargestPossibleRegion().GetSize();
+  for (int corner = 0; corner < 9; ++corner)
+  {
+    itk::ContinuousIndex<double, 3> index;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      index[d] = corner == 8 ? 0.5 * (size[d] - 1.0) : ((corner >> d) & 1) * (size[d] - 1.0);
+    }
+    itk::Point<double, 3> p;
+    image->TransformContinuousIndexToPhysicalPoint(index, p);
+    if (!IsIdentity(transform))
+    {
+      p = transform->TransformPoint(p);
+    }
+    itk::ContinuousIndex<double, 3> q;
+    if (other->TransformPhysicalPointToContinuousIndex(p, q))
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+LabelImageType::Pointer
+Empty(const itk::ImageBase<3> * reference)
+{
+  auto out = LabelImageType::New();
+  out->CopyInformation(reference);
+  out->SetRegions(reference->GetLargestPossibleRegion());
+  out->Allocate();
+  out->FillBuffer(0);
+  return out;
+}
+
+/** A label map is a labelled cord (several voxels per value) rather than single-voxel disc labels. */
+bool
+LooksLikeLabelledCord(const LabelImageType * labels)
+{
+  std::map<unsigned int, std::size_t> counts;
+  const auto *                        b = labels->GetBufferPointer();
+  for (std::size_t k = 0; k < labels->GetPixelContainer()->Size(); ++k)
+  {
+    if (b[k])
+    {
+      ++counts[b[k]];
+    }
+  }
+  std::size_t big = 0;
+  for (const auto & c : counts)
+  {
+    big += c.second > 8;
+  }
+  return big * 2 > counts.size();
+}
+
+template <typename T>
+std::string
+Text(T value)
+{
+  std::ostringstream s;
+  s << std::boolalpha << value;
+  return s.str();
+}
+} // namespace
+
+std::vector<ParameterDescription>
+SegmentationParameterList()
+{
+  const SegmentationParameters      p;
+  std::vector<ParameterDescription> list;
+#define CORDRESPONSE_PARAMETER(name, doc) list.push_back({ #name, Text(p.name), doc })
+  CORDRESPONSE_PARAMETER(cordRadius, "typical cord semi-axis for the centreline tube detector (mm)");
+  CORDRESPONSE_PARAMETER(canalRadius, "half-width of the CSF box of the tube detector (mm)");
+  CORDRESPONSE_PARAMETER(surroundRadius, "half-width of the box around the canal of the tube detector (mm)");
+  CORDRESPONSE_PARAMETER(cordDetectionLength, "length of the tube detector boxes along the cord (mm)");
+  CORDRESPONSE_PARAMETER(centrelineStiffness, "penalty of centreline displacement between planes (per mm^2)");
+  CORDRESPONSE_PARAMETER(centrelineSmoothing, "half-window of the centreline smoothing (mm)");
+  CORDRESPONSE_PARAMETER(cordBoundaryLevel, "cord/CSF threshold position (0 = cord, 1 = CSF; 0.5 = half-voxel rule)");
+  CORDRESPONSE_PARAMETER(cordMaximumRadius, "no cord voxel farther from the centreline (mm)");
+  CORDRESPONSE_PARAMETER(cordLeakFactor, "cross-section at most this times the running median radius");
+  CORDRESPONSE_PARAMETER(cordRegularisationLength, "running-median window of the per-sector boundary (mm)");
+  CORDRESPONSE_PARAMETER(cordMinimumContrast, "minimum relative cord/CSF contrast for a plane to hold cord");
+  CORDRESPONSE_PARAMETER(cordReferenceLength, "running-median window of the cord and CSF references (mm)");
+  CORDRESPONSE_PARAMETER(fociSeedEnhancement, "seed threshold: T1 post signal over normal cord (+50%)");
+  CORDRESPONSE_PARAMETER(fociGrowEnhancement, "hysteresis growing threshold (+25%)");
+  CORDRESPONSE_PARAMETER(fociMinimumZScore, "seeds also exceed this many robust noise SDs");
+  CORDRESPONSE_PARAMETER(fociRelativeBoundary, "focus boundary at this fraction of its peak enhancement");
+  CORDRESPONSE_PARAMETER(fociExophyticMargin, "allowed extension of a focus beyond the cord mask (mm)");
+  CORDRESPONSE_PARAMETER(fociSurfaceDepth, "depth of the cord surface layer (surface enhancement rejection, mm)");
+  CORDRESPONSE_PARAMETER(fociMinimumCoreFraction, "minimum fraction of a focus deeper than fociSurfaceDepth");
+  CORDRESPONSE_PARAMETER(fociMinimumInsideFraction, "minimum fraction of a focus inside the cord mask");
+  CORDRESPONSE_PARAMETER(fociMinimumVolume, "minimum focus volume (mm^3)");
+  CORDRESPONSE_PARAMETER(fociSplitDepth, "erosion depth separating touching foci (mm; 0 = never split)");
+  CORDRESPONSE_PARAMETER(fociReferenceLength, "window of the normal-cord reference along the cord (mm)");
+  CORDRESPONSE_PARAMETER(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord");
+  CORDRESPONSE_PARAMETER(fociUseSubtraction, "use the T1 pre-contrast subtraction when a T1 pre image is given");
+  CORDRESPONSE_PARAMETER(edemaSeedIncrease, "seed threshold: T2 (CSF-normalised) over normal cord (+22%)");
+  CORDRESPONSE_PARAMETER(edemaGrowIncrease, "hysteresis growing threshold (+12%)");
+  CORDRESPONSE_PARAMETER(edemaRelativeBoundary, "boundary at this fraction of a component's median increase");
+  CORDRESPONSE_PARAMETER(edemaBorderDepth, "cord border layer excluded (CSF partial volume, mm)");
+  CORDRESPONSE_PARAMETER(edemaNormalQuantile, "quantile of per-plane cord medians taken as normal cord");
+  CORDRESPONSE_PARAMETER(edemaMinimumLength, "minimum cranio-caudal extent of an edema region (mm)");
+  CORDRESPONSE_PARAMETER(edemaMinimumVolume, "minimum edema region volume (mm^3)");
+  CORDRESPONSE_PARAMETER(levelExtrapolation, "extension beyond the outermost disc labels (mean level heights)");
+#undef CORDRESPONSE_PARAMETER
+  return list;
+}
+
+SegmentationResult
+SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p)
+{
+  const auto         start = std::chrono::steady_clock::now();
+  SegmentationResult r;
+  if (!in.t1post)
+  {
+    throw InputError(in.t1postPath, "the T1 post-contrast image is required");
+  }
+  const ImageType *     t1post = in.t1post;
+  const TransformType * toT2 = in.t1postToT2;
+  if (in.t2 && !Overlaps(t1post, in.t2, toT2))
+  {
+    throw InputError(in.t2Path, "does not overlap the T1 post-contrast image");
+  }
+  ImageType::ConstPointer t1pre = in.t1pre;
+  if (t1pre && !SameGeometry(t1pre, t1post))
+  {
+    if (!Overlaps(t1post, t1pre, nullptr))
+    {
+      throw InputError(in.t1prePath, "does not overlap the T1 post-contrast image");
+    }
+    t1pre = ResampleImage(t1pre, t1post).GetPointer();
+  }
+  auto cordFilter = [&](const ImageType * image, itk::SpinalCordContrastEnum contrast) {
+    auto f = CordFilter::New();
+    f->SetInput(image);
+    f->SetContrast(contrast);
+    f->SetCordRadius(p.cordRadius);
+    f->SetCanalRadius(p.canalRadius);
+    f->SetSurroundRadius(p.surroundRadius);
+    f->SetDetectionLength(p.cordDetectionLength);
+    f->SetCentrelineStiffness(p.centrelineStiffness);
+    f->SetCentrelineSmoothing(p.centrelineSmoothing);
+    f->SetBoundaryLevel(p.cordBoundaryLevel);
+    f->SetMaximumCordRadius(p.cordMaximumRadius);
+    f->SetLeakFactor(p.cordLeakFactor);
+    f->SetRegularisationLength(p.cordRegularisationLength);
+    f->SetMinimumContrast(p.cordMinimumContrast);
+    f->SetReferenceLength(p.cordReferenceLength);
+    f->Update();
+    LabelImageType::Pointer out = f->GetOutput();
+    out->DisconnectPipeline();
+    return out;
+  };
+
+  // --- Cord ---
+  if (in.cordMask)
+  {
+    if (Count(in.cordMask) == 0)
+    {
+      throw InputError(in.cordMaskPath, "the cord mask is empty (no non-zero voxel)");
+    }
+    auto binary = ResampleLabels(in.cordMask, in.cordMask, nullptr);
+    for (std::size_t k = 0; k < binary->GetPixelContainer()->Size(); ++k)
+    {
+      binary->GetBufferPointer()[k] = binary->GetBufferPointer()[k] ? 1 : 0;
+    }
+    r.cord = ResampleLabels(binary, t1post, nullptr);
+    if (Count(r.cord) == 0)
+    {
+      throw InputError(in.cordMaskPath, "the cord mask does not overlap the T1 post-contrast image");
+    }
+    if (in.t2)
+    {
+      // The mask lives in T1-post space; T2 points map back through the inverse transform.
+      TransformType::Pointer inverse;
+      if (!IsIdentity(toT2))
+      {
+        inverse = toT2->GetInverseTransform();
+        if (!inverse)
+        {
+          throw InputError(in.t2Path, "the T1 post -> T2 transform is not invertible");
+        }
+      }
+      r.cordT2 = ResampleLabels(binary, in.t2, inverse);
+      if (Count(r.cordT2) == 0)
+      {
+        throw InputError(in.cordMaskPath, "the cord mask does not overlap the T2 image");
+      }
+    }
+    r.cordSource = "user mask";
+  }
+  else if (in.t2)
+  {
+    r.cordT2 = cordFilter(in.t2, itk::SpinalCordContrastEnum::T2);
+    if (Count(r.cordT2) == 0)
+    {
+      throw InputError(in.t2Path, "the automatic segmentation found no spinal cord");
+    }
+    r.cord = ResampleLabels(r.cordT2, t1post, toT2);
+    if (Count(r.cord) == 0)
+    {
+      throw InputError(in.t2Path, "the cord found on the T2 image is outside the T1 post-contrast image");
+    }
+    r.cordSource = "automatic (T2)";
+  }
+  else
+  {
+    r.cord = cordFilter(t1pre ? t1pre.GetPointer() : t1post, itk::SpinalCordContrastEnum::T1);
+    if (Count(r.cord) == 0)
+    {
+      throw InputError(t1pre ? in.t1prePath : in.t1postPath, "the automatic segmentation found no spinal cord");
+    }
+    r.cordSource = t1pre ? "automatic (T1 pre)" : "automatic (T1 post)";
+  }
+
+  // --- Enhancing foci ---
+  auto foci = FociFilter::New();
+  foci->SetInput(t1post);
+  foci->SetCordMask(r.cord);
+  if (t1pre && p.fociUseSubtraction)
+  {
+    foci->SetPreContrastImage(t1pre);
+  }
+  foci->SetSeedEnhancement(p.fociSeedEnhancement);
+  foci->SetGrowEnhancement(p.fociGrowEnhancement);
+  foci->SetMinimumZScore(p.fociMinimumZScore);
+  foci->SetRelativeBoundary(p.fociRelativeBoundary);
+  foci->SetExophyticMargin(p.fociExophyticMargin);
+  foci->SetSurfaceDepth(p.fociSurfaceDepth);
+  foci->SetMinimumCoreFraction(p.fociMinimumCoreFraction);
+  foci->SetMinimumInsideFraction(p.fociMinimumInsideFraction);
+  foci->SetMinimumVolume(p.fociMinimumVolume);
+  foci->SetSplitDepth(p.fociSplitDepth);
+  foci->SetReferenceLength(p.fociReferenceLength);
+  foci->SetReferenceQuantile(p.fociReferenceQuantile);
+  foci->Update();
+  r.lesions = foci->GetOutput();
+  r.lesions->DisconnectPipeline();
+  r.noiseSigma = foci->GetNoiseSigma();
+
+  // --- Edema ---
+  if (in.t2)
+  {
+    auto edema = EdemaFilter::New();
+    edema->SetInput(in.t2);
+    edema->SetCordMask(r.cordT2);
+    edema->SetSeedIncrease(p.edemaSeedIncrease);
+    edema->SetGrowIncrease(p.edemaGrowIncrease);
+    edema->SetRelativeBoundary(p.edemaRelativeBoundary);
+    edema->SetBorderDepth(p.edemaBorderDepth);
+    edema->SetNormalQuantile(p.edemaNormalQuantile);
+    edema->SetMinimumLength(p.edemaMinimumLength);
+    edema->SetMinimumVolume(p.edemaMinimumVolume);
+    edema->SetReferenceLength(p.cordReferenceLength);
+    edema->Update();
+    r.edemaT2 = edema->GetOutput();
+    r.edemaT2->DisconnectPipeline();
+    const auto & s = in.t2->GetSpacing();
+    r.edemaVolumeT2 = static_cast<double>(Count(r.edemaT2)) * s[0] * s[1] * s[2];
+    r.edema = ResampleLabels(r.edemaT2, t1post, toT2);
+  }
+  else
+  {
+    r.edema = Empty(t1post);
+  }
+
+  // --- Vertebral levels ---
+  auto levels = LevelFilter::New();
+  levels->SetInput(r.cord);
+  levels->SetExtrapolationFactor(p.levelExtrapolation);
+  if (in.vertebralLabels)
+  {
+    if (Count(in.vertebralLabels) == 0)
+    {
+      throw InputError(in.vertebralLabelsPath, "the vertebral label map is empty (no non-zero voxel)");
+    }
+    if (!Overlaps(in.vertebralLabels, t1post, nullptr) && !Overlaps(t1post, in.vertebralLabels, nullptr))
+    {
+      throw InputError(in.vertebralLabelsPath, "does not overlap the T1 post-contrast image");
+    }
+    if (LooksLikeLabelledCord(in.vertebralLabels))
+    {
+      levels->SetLabelledCord(in.vertebralLabels);
+    }
+    else
+    {
+      levels->SetDiscLabels(in.vertebralLabels);
+    }
+  }
+  levels->Update();
+  r.levels = levels->GetOutput();
+  r.levels->DisconnectPipeline();
+  switch (levels->GetLevelSource())
+  {
+    case itk::VertebralLevelSourceEnum::DiscLabels:
+      r.levelSource = "disc labels";
+      break;
+    case itk::VertebralLevelSourceEnum::LabelledCord:
+      r.levelSource = "labelled cord";
+      break;
+    default:
+      r.levelSource = "none";
+  }
+  for (const auto & f : foci->GetFoci())
+  {
+    LesionStatistics s;
+    s.id = f.id;
+    s.voxelCount = f.voxelCount;
+    s.volume = f.volume;
+    s.partialVolume = f.partialVolume;
+    s.centroid = f.centroid;
+    s.peakEnhancement = f.peakEnhancement;
+    const auto span = levels->LevelSpan(r.lesions, f.id);
+    s.firstLevel = span.first;
+    s.lastLevel = span.second;
+    s.levels = itk::SpinalLevels::SpanName(span.first, span.second);
+    r.lesionStatistics.push_back(s);
+  }
+  if (Count(r.edema) > 0)
+  {
+    r.edemaLevels = levels->LevelSpanName(r.edema);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+void
+WriteSegmentation(const SegmentationResult & r, const SegmentationParameters & p, const fs::path & directory)
+{
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error)
+  {
+    throw OutputError(directory, "cannot create the directory: " + error.message());
+  }
+  SaveLabelImage(r.cord, directory / "cord.nii.gz");
+  SaveLabelImage(r.lesions, directory / "lesions.nii.gz");
+  SaveLabelImage(r.edema, directory / "edema.nii.gz");
+  if (r.edemaT2)
+  {
+    SaveLabelImage(r.edemaT2, directory / "edema_t2.nii.gz");
+  }
+  SaveLabelImage(r.levels, directory / "levels.nii.gz");
+  using json = nlohmann::ordered_json;
+  json lesions = json::array();
+  for (const auto & s : r.lesionStatistics)
+  {
+    lesions.push_back({ { "id", s.id },
+                        { "voxel_count", s.voxelCount },
+                        { "volume_mm3", s.volume },
+                        { "partial_volume_mm3", s.partialVolume },
+                        { "centroid_lps", { s.centroid[0], s.centroid[1], s.centroid[2] } },
+                        { "peak_enhancement", s.peakEnhancement },
+                        { "levels", s.levels.empty() ? "unknown" : s.levels },
+                        { "levels_are_guess", s.levelsAreGuess } });
+  }
+  json parameters = json::object();
+  for (const auto & d : SegmentationParameterList())
+  {
+    parameters[d.name] = d.defaultValue;
+  }
+  // Actual values (not defaults) for reproducibility.
+#define CORDRESPONSE_VALUE(name) parameters[#name] = p.name
+  CORDRESPONSE_VALUE(cordRadius), CORDRESPONSE_VALUE(canalRadius), CORDRESPONSE_VALUE(surroundRadius);
+  CORDRESPONSE_VALUE(cordDetectionLength), CORDRESPONSE_VALUE(centrelineStiffness);
+  CORDRESPONSE_VALUE(centrelineSmoothing), CORDRESPONSE_VALUE(cordBoundaryLevel), CORDRESPONSE_VALUE(cordMaximumRadius);
+  CORDRESPONSE_VALUE(cordLeakFactor), CORDRESPONSE_VALUE(cordRegularisationLength);
+  CORDRESPONSE_VALUE(cordMinimumContrast), CORDRESPONSE_VALUE(cordReferenceLength);
+  CORDRESPONSE_VALUE(fociSeedEnhancement), CORDRESPONSE_VALUE(fociGrowEnhancement),
+    CORDRESPONSE_VALUE(fociMinimumZScore);
+  CORDRESPONSE_VALUE(fociRelativeBoundary), CORDRESPONSE_VALUE(fociExophyticMargin),
+    CORDRESPONSE_VALUE(fociSurfaceDepth);
+  CORDRESPONSE_VALUE(fociMinimumCoreFraction), CORDRESPONSE_VALUE(fociMinimumInsideFraction);
+  CORDRESPONSE_VALUE(fociMinimumVolume), CORDRESPONSE_VALUE(fociSplitDepth), CORDRESPONSE_VALUE(fociReferenceLength);
+  CORDRESPONSE_VALUE(fociReferenceQuantile), CORDRESPONSE_VALUE(fociUseSubtraction);
+  CORDRESPONSE_VALUE(edemaSeedIncrease), CORDRESPONSE_VALUE(edemaGrowIncrease),
+    CORDRESPONSE_VALUE(edemaRelativeBoundary);
+  CORDRESPONSE_VALUE(edemaBorderDepth), CORDRESPONSE_VALUE(edemaNormalQuantile), CORDRESPONSE_VALUE(edemaMinimumLength);
+  CORDRESPONSE_VALUE(edemaMinimumVolume), CORDRESPONSE_VALUE(levelExtrapolation);
+#undef CORDRESPONSE_VALUE
+  const json out = { { "format", "cordresponse-segmentation" },
+                     { "version", 1 },
+                     { "coordinates", "ITK physical space: LPS, millimetres" },
+                     { "cord_source", r.cordSource },
+                     { "level_source", r.levelSource },
+                     { "levels_are_guess", r.levelsAreGuess },
+                     { "lesion_count", r.lesionStatistics.size() },
+                     { "lesions", lesions },
+                     { "edema",
+                       { { "volume_t2_mm3", r.edemaVolumeT2 },
+                         { "levels", r.edemaLevels.empty() ? "unknown" : r.edemaLevels } } },
+                     { "noise_sigma", r.noiseSigma },
+                     { "seconds", r.seconds },
+                     { "parameters", parameters } };
+  WriteFileAtomically(directory / "segmentation.json", out.dump(2) + "\n");
+}
+
+} // namespace cordresponse
