@@ -13,7 +13,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libinsighttoolkit5-dev libopencv-dev libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libcli11-dev
+  python3-jsonschema  # report.json schema test
   zlib1g-dev
 )
 # Optional extras: the registration peer for benchmarks and the browser for the HTML report test.

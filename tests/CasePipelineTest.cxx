@@ -200,3 +200,34 @@ TEST(CaseReports, HtmlReportRendersInAHeadlessBrowser)
     << "every embedded image decoded in the browser";
 }
 } // namespace cordresponse::test
+
+namespace cordresponse::test {
+TEST(CaseReports, ReportJsonValidatesAgainstItsSchema)
+{
+  const std::string python = "/usr/bin/python3";
+  if (RunCommand(python + " -c 'import jsonschema'").exitCode != 0)
+  {
+    GTEST_SKIP() << "Debian's python3-jsonschema is not installed (scripts/install-deps.sh installs it)";
+  }
+  TemporaryDirectory dir;
+  WritePhantomCase(MakePhantomCase("progression", 1, PhantomGrid::Test), dir / "case");
+  RunOptions options;
+  options.outputDirectory = dir / "out";
+  options.qcImages = false;
+  WriteCaseReports(FromTruth(dir / "case", options), options);
+  const fs::path schema = fs::path(CORDRESPONSE_SOURCE_DIR) / "docs" / "report.schema.json";
+  auto           validate = [&](const fs::path & report) {
+    return RunCommand(python +
+                                " -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), "
+                                          "json.load(open(sys.argv[2])), cls=jsonschema.Draft202012Validator)' " +
+                                Quote(report) + " " + Quote(schema));
+  };
+  const auto valid = validate(options.outputDirectory / "report.json");
+  EXPECT_EQ(valid.exitCode, 0) << valid.output;
+  // The schema has teeth: a report with an unknown category is rejected.
+  json broken = json::parse(ReadText(options.outputDirectory / "report.json"));
+  broken["response"]["rano_bm"]["category"] = "MAYBE";
+  WriteText(dir / "broken.json", broken.dump());
+  EXPECT_NE(validate(dir / "broken.json").exitCode, 0);
+}
+} // namespace cordresponse::test
