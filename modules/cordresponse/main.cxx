@@ -8,6 +8,8 @@
 #include "itkOneTBBMultiThreader.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 #include <iostream>
 
 int
@@ -15,7 +17,12 @@ main(int argc, char ** argv)
 {
   // One scheduler for the whole process: ITK filters run on oneTBB, beside the pipeline's own TBB tasks
   // (see docs/benchmarks.md for the measurement behind this choice). Before any filter exists.
-  itk::OneTBBMultiThreader::RegisterAsDefault();
+  // CORDRESPONSE_ITK_THREADER=pool keeps ITK's own Pool threader (for the policy benchmark).
+  const char * threader = std::getenv("CORDRESPONSE_ITK_THREADER");
+  if (threader == nullptr || std::string(threader) != "pool")
+  {
+    itk::OneTBBMultiThreader::RegisterAsDefault();
+  }
   CLI::App app{ "cordresponse " CORDRESPONSE_VERSION_STRING
                 ": measure the response of intramedullary spinal cord lesions to treatment on MRI.\n"
                 "Coordinates are ITK physical space (LPS, millimetres)." };
