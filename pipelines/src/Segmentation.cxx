@@ -67,8 +67,6 @@ ResampleLabels(const LabelImageType * labels, const itk::ImageBase<3> * referenc
 {
   if (IsIdentity(transform) && SameGeometry(labels, reference))
   {
-    auto copy = LabelImageType::New();
-    copy->Graft(labels);
     auto out = LabelImageType::New();
     out->CopyInformation(labels);
     out->SetRegions(labels->GetLargestPossibleRegion());

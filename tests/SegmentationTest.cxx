@@ -1,0 +1,514 @@
+// Segmentation of one timepoint (issue 5): cord, enhancing foci, edema, vertebral levels.
+// Phantom targets on the fast test grid (each case rendered once per suite), real Spinal Cord Toolbox data
+// when present (skipped otherwise), edge cases and the `segment` command.
+#include "TestUtilities.h"
+
+#include "cordresponse/Errors.h"
+#include "cordresponse/ImageIO.h"
+#include "cordresponse/Phantom.h"
+#include "cordresponse/Segmentation.h"
+#include "cordresponse/SegmentationMetrics.h"
+
+#include "itkEnhancingFociSegmentationImageFilter.h"
+#include "itkMultiThreaderBase.h"
+#include "itkSpinalCordSegmentationImageFilter.h"
+#include "itkVertebralLevelAssignmentImageFilter.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace cordresponse {
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+/** One rendered timepoint with its truth and the segmentation result. */
+struct Scored
+{
+  std::string             preset, label;
+  json                    truth; // the truth.json entry of the timepoint
+  LabelImageType::Pointer cord, lesions, edema;
+  SegmentationResult      result;
+};
+
+SegmentationInputs
+Inputs(const fs::path & dir, const std::string & label, bool withLabels = true)
+{
+  SegmentationInputs in;
+  in.t1postPath = dir / label / "t1post.nii.gz";
+  in.t1prePath = dir / label / "t1pre.nii.gz";
+  in.t2Path = dir / label / "t2.nii.gz";
+  in.t1post = LoadImage(in.t1postPath).GetPointer();
+  in.t1pre = LoadImage(in.t1prePath).GetPointer();
+  in.t2 = LoadImage(in.t2Path).GetPointer();
+  if (withLabels)
+  {
+    in.vertebralLabelsPath = dir / label / "labels-disc.nii.gz";
+    in.vertebralLabels = LoadLabelImage(in.vertebralLabelsPath).GetPointer();
+  }
+  return in;
+}
+
+LabelImageType::Pointer
+Select(const LabelImageType * labels, const std::set<unsigned int> & values)
+{
+  auto out = LabelImageType::New();
+  out->CopyInformation(labels);
+  out->SetRegions(labels->GetLargestPossibleRegion());
+  out->Allocate();
+  for (std::size_t k = 0; k < labels->GetPixelContainer()->Size(); ++k)
+  {
+    out->GetBufferPointer()[k] = values.count(labels->GetBufferPointer()[k]) ? 1 : 0;
+  }
+  return out;
+}
+
+/** Predicted ids overlapping each truth id. */
+std::map<unsigned int, std::set<unsigned int>>
+Overlaps(const LabelImageType * truth, const LabelImageType * result)
+{
+  std::map<unsigned int, std::set<unsigned int>> overlap;
+  for (std::size_t k = 0; k < truth->GetPixelContainer()->Size(); ++k)
+  {
+    const unsigned a = truth->GetBufferPointer()[k], b = result->GetBufferPointer()[k];
+    if (a && b)
+    {
+      overlap[a].insert(b);
+    }
+  }
+  return overlap;
+}
+
+/** Cranio-caudal extent (mm, LPS z) of the non-zero voxels. */
+double
+Extent(const LabelImageType * labels)
+{
+  double lo = 1e300, hi = -1e300;
+  for (std::size_t k = 0; k < labels->GetPixelContainer()->Size(); ++k)
+  {
+    if (labels->GetBufferPointer()[k])
+    {
+      LabelImageType::PointType p;
+      labels->TransformIndexToPhysicalPoint(labels->ComputeIndex(static_cast<LabelImageType::OffsetValueType>(k)), p);
+      lo = std::min(lo, p[2]), hi = std::max(hi, p[2]);
+    }
+  }
+  return hi >= lo ? hi - lo : 0.0;
+}
+
+class SegmentationPhantomTest : public ::testing::Test
+{
+protected:
+  static void
+  SetUpTestSuite()
+  {
+    s_Directory = std::make_unique<test::TemporaryDirectory>();
+    for (const std::string preset : { "seed", "small-foci", "low-snr", "progression" })
+    {
+      const fs::path dir = s_Directory->Path() / preset;
+      WritePhantomCase(MakePhantomCase(preset, 1, PhantomGrid::Test), dir);
+      std::ifstream file(dir / "truth.json");
+      const json    truth = json::parse(file);
+      for (const auto & tp : truth["timepoints"])
+      {
+        Scored s;
+        s.preset = preset;
+        s.label = tp["label"];
+        s.truth = tp;
+        s.cord = LoadLabelImage(dir / "truth" / (s.label + "_cord.nii.gz"));
+        s.lesions = LoadLabelImage(dir / "truth" / (s.label + "_lesions.nii.gz"));
+        s.edema = LoadLabelImage(dir / "truth" / (s.label + "_edema.nii.gz"));
+        s.result = SegmentTimepoint(Inputs(dir, s.label));
+        s_Cases.push_back(s);
+      }
+    }
+  }
+  static void
+  TearDownTestSuite()
+  {
+    s_Cases.clear();
+    s_Directory.reset();
+  }
+  static std::unique_ptr<test::TemporaryDirectory> s_Directory;
+  static std::vector<Scored>                       s_Cases;
+};
+std::unique_ptr<test::TemporaryDirectory> SegmentationPhantomTest::s_Directory;
+std::vector<Scored>                       SegmentationPhantomTest::s_Cases;
+
+TEST_F(SegmentationPhantomTest, CordDiceAtLeast090)
+{
+  for (const auto & s : s_Cases)
+  {
+    EXPECT_GE(Dice(s.cord, s.result.cord), 0.90) << s.preset << " " << s.label;
+    EXPECT_EQ(s.result.cordSource, "automatic (T2)");
+  }
+}
+
+TEST_F(SegmentationPhantomTest, FociSensitivityAndFalsePositives)
+{
+  int truthCount = 0, found = 0, falsePositives = 0;
+  for (const auto & s : s_Cases)
+  {
+    const auto             overlap = Overlaps(s.lesions, s.result.lesions);
+    std::set<unsigned int> matched;
+    for (const auto & o : overlap)
+    {
+      matched.insert(o.second.begin(), o.second.end());
+    }
+    for (const auto & l : s.truth["enhancing"]["lesions"])
+    {
+      if (l["longest_diameter_3d_mm"].get<double>() >= 3.0)
+      {
+        ++truthCount;
+        found += overlap.count(l["id"].get<unsigned int>()) ? 1 : 0;
+        EXPECT_TRUE(overlap.count(l["id"].get<unsigned int>())) << s.preset << " " << s.label << " missed " << l["id"];
+      }
+    }
+    for (const auto & st : s.result.lesionStatistics)
+    {
+      falsePositives += matched.count(st.id) ? 0 : 1;
+      EXPECT_TRUE(matched.count(st.id)) << s.preset << " " << s.label << " false positive id " << st.id;
+    }
+  }
+  ASSERT_GT(truthCount, 0);
+  EXPECT_GE(static_cast<double>(found) / truthCount, 0.95);
+  EXPECT_LE(static_cast<double>(falsePositives) / static_cast<double>(s_Cases.size()), 0.1);
+}
+
+TEST_F(SegmentationPhantomTest, FociDiceAndVolumeForFociOf30mm3)
+{
+  int checked = 0;
+  for (const auto & s : s_Cases)
+  {
+    if (s.preset == "low-snr")
+    {
+      continue; // the targets are for realistic SNR; low-snr is checked for detection only
+    }
+    const auto overlap = Overlaps(s.lesions, s.result.lesions);
+    for (const auto & l : s.truth["enhancing"]["lesions"])
+    {
+      const unsigned id = l["id"];
+      const double   volume = l["analytic_volume_mm3"];
+      if (volume < 30.0 || !overlap.count(id))
+      {
+        continue;
+      }
+      ++checked;
+      EXPECT_GE(Dice(Select(s.lesions, { id }), Select(s.result.lesions, overlap.at(id))), 0.80)
+        << s.preset << " " << s.label << " focus " << id << " (" << l["enhancement"] << ")";
+      double pv = 0.0;
+      for (const auto & st : s.result.lesionStatistics)
+      {
+        pv += overlap.at(id).count(st.id) ? st.partialVolume : 0.0;
+      }
+      EXPECT_LE(std::abs(pv - volume) / volume, 0.10)
+        << s.preset << " " << s.label << " focus " << id << " (" << l["enhancement"] << "): partial volume " << pv
+        << " mm^3, truth " << volume << " mm^3";
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST_F(SegmentationPhantomTest, EdemaDiceAndExtent)
+{
+  for (const auto & s : s_Cases)
+  {
+    if (s.truth["edema"]["analytic_volume_mm3"].get<double>() <= 0.0)
+    {
+      continue;
+    }
+    ASSERT_TRUE(s.result.edemaT2);
+    EXPECT_GE(Dice(s.edema, s.result.edemaT2), 0.75) << s.preset << " " << s.label;
+    const double slice = 3.0; // one 3 mm sagittal slice = the in-plane extent tolerance (3 mm)
+    EXPECT_LE(std::abs(Extent(s.edema) - Extent(s.result.edemaT2)), slice) << s.preset << " " << s.label;
+    // The T1 post grid map is the T2 map through the (identity) within-exam registration.
+    EXPECT_EQ(CountForeground(s.result.edema), CountForeground(s.result.edemaT2));
+  }
+}
+
+TEST_F(SegmentationPhantomTest, SeedFociGetTheRightLevelSpan)
+{
+  int checked = 0;
+  for (const auto & s : s_Cases)
+  {
+    if (s.preset != "seed")
+    {
+      continue;
+    }
+    EXPECT_EQ(s.result.levelSource, "disc labels");
+    const auto overlap = Overlaps(s.lesions, s.result.lesions);
+    for (const auto & l : s.truth["enhancing"]["lesions"])
+    {
+      const unsigned id = l["id"];
+      ASSERT_TRUE(overlap.count(id)) << "focus " << id;
+      for (const auto & st : s.result.lesionStatistics)
+      {
+        if (overlap.at(id).count(st.id))
+        {
+          ++checked;
+          EXPECT_EQ(st.levels, l["levels"].get<std::string>()) << "focus " << id;
+          EXPECT_FALSE(st.levelsAreGuess);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+TEST_F(SegmentationPhantomTest, NoLesionMeansNothingFoundAndNoError)
+{
+  bool any = false;
+  for (const auto & s : s_Cases)
+  {
+    if (s.truth["enhancing"]["lesion_count"].get<int>() == 0)
+    {
+      any = true;
+      EXPECT_TRUE(s.result.lesionStatistics.empty()) << s.preset << " " << s.label;
+      EXPECT_EQ(CountForeground(s.result.lesions), 0u);
+    }
+  }
+  EXPECT_TRUE(any);
+}
+
+TEST_F(SegmentationPhantomTest, IdsAreOrderedCranioCaudally)
+{
+  for (const auto & s : s_Cases)
+  {
+    for (std::size_t i = 1; i < s.result.lesionStatistics.size(); ++i)
+    {
+      EXPECT_EQ(s.result.lesionStatistics[i].id, i + 1);
+      EXPECT_GT(s.result.lesionStatistics[i - 1].centroid[2], s.result.lesionStatistics[i].centroid[2]);
+    }
+  }
+}
+
+/** A one-timepoint seed case with the given lesions, rendered into `dir`. */
+void
+RenderCustom(const fs::path & dir, const std::vector<itk::SpinalPhantomModel::Lesion> & lesions)
+{
+  PhantomCase c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  c.timepoints.resize(1);
+  c.changes.clear();
+  c.timepoints[0].lesions = lesions;
+  WritePhantomCase(c, dir);
+}
+
+TEST(SegmentationEdgeCases, FocusTouchingTheCordBorderIsFound)
+{
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  auto                     focus = c.timepoints[0].lesions[0];
+  const auto               model = c.Model(0);
+  // Push the focus dorsally until it touches the cord surface.
+  focus.offsetY = model.CordSemiAxes(focus.z)[1] - focus.semiAxes[1];
+  RenderCustom(dir.Path(), { focus });
+  const auto r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));
+  const auto truth = LoadLabelImage(dir / "truth/baseline_lesions.nii.gz");
+  ASSERT_EQ(r.lesionStatistics.size(), 1u);
+  EXPECT_GE(Dice(truth, r.lesions), 0.75);
+}
+
+TEST(SegmentationEdgeCases, TwoTouchingFociAreBothFound)
+{
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  auto                     a = c.timepoints[0].lesions[0];
+  auto                     b = a;
+  b.id = 2;
+  b.z = a.z - a.semiAxes[2] - b.semiAxes[2] + 0.5; // ends overlap by 0.5 mm
+  RenderCustom(dir.Path(), { a, b });
+  const auto r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));
+  const auto truth = LoadLabelImage(dir / "truth/baseline_lesions.nii.gz");
+  const auto overlap = Overlaps(truth, r.lesions);
+  ASSERT_TRUE(overlap.count(1) && overlap.count(2));
+  EXPECT_GE(Dice(truth, r.lesions), 0.80);
+  // Split at the waist: two foci, each mostly covering one truth focus.
+  EXPECT_EQ(r.lesionStatistics.size(), 2u);
+  EXPECT_EQ(overlap.at(1).size(), 1u);
+  EXPECT_EQ(overlap.at(2).size(), 1u);
+  EXPECT_NE(*overlap.at(1).begin(), *overlap.at(2).begin());
+}
+
+TEST(SegmentationEdgeCases, EmptyOrMisplacedCordMaskIsAClearError)
+{
+  test::TemporaryDirectory dir;
+  RenderCustom(dir.Path(), {});
+  auto in = Inputs(dir.Path(), "baseline");
+  auto mask = LoadLabelImage(dir / "truth/baseline_cord.nii.gz");
+  mask->FillBuffer(0);
+  in.cordMask = mask.GetPointer();
+  in.cordMaskPath = "empty_seg.nii.gz";
+  try
+  {
+    SegmentTimepoint(in);
+    FAIL() << "an empty cord mask must be refused";
+  }
+  catch (const InputError & e)
+  {
+    EXPECT_NE(std::string(e.what()).find("empty_seg.nii.gz"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos);
+  }
+  auto moved = LoadLabelImage(dir / "truth/baseline_cord.nii.gz");
+  auto origin = moved->GetOrigin();
+  origin[2] += 1000.0;
+  moved->SetOrigin(origin);
+  in.cordMask = moved.GetPointer();
+  in.cordMaskPath = "moved_seg.nii.gz";
+  try
+  {
+    SegmentTimepoint(in);
+    FAIL() << "a cord mask outside the image must be refused";
+  }
+  catch (const InputError & e)
+  {
+    EXPECT_NE(std::string(e.what()).find("moved_seg.nii.gz"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("does not overlap"), std::string::npos);
+  }
+  // A user mask on the right place replaces the automatic cord.
+  in.cordMask = LoadLabelImage(dir / "truth/baseline_cord.nii.gz").GetPointer();
+  const auto r = SegmentTimepoint(in);
+  EXPECT_EQ(r.cordSource, "user mask");
+  EXPECT_DOUBLE_EQ(Dice(in.cordMask, r.cord), 1.0);
+}
+
+TEST(SegmentationEdgeCases, SameResultAtAnyThreadCount)
+{
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  RenderCustom(dir.Path(), c.timepoints[0].lesions);
+  const auto in = Inputs(dir.Path(), "baseline");
+  const int  saved = itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(1);
+  const auto one = SegmentTimepoint(in);
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(2);
+  const auto two = SegmentTimepoint(in);
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(saved);
+  EXPECT_DOUBLE_EQ(Dice(one.cord, two.cord), 1.0);
+  EXPECT_DOUBLE_EQ(Dice(one.lesions, two.lesions), 1.0);
+  EXPECT_DOUBLE_EQ(Dice(one.edemaT2, two.edemaT2), 1.0);
+  ASSERT_EQ(one.lesionStatistics.size(), two.lesionStatistics.size());
+}
+
+TEST(SegmentationParameters, EveryParameterIsDocumented)
+{
+  const auto list = SegmentationParameterList();
+  EXPECT_GE(list.size(), 30u);
+  std::set<std::string> names;
+  for (const auto & p : list)
+  {
+    EXPECT_FALSE(p.doc.empty()) << p.name;
+    EXPECT_FALSE(p.defaultValue.empty()) << p.name;
+    EXPECT_TRUE(names.insert(p.name).second) << "duplicate " << p.name;
+  }
+}
+
+// --- Real data (Spinal Cord Toolbox testing data) ---
+fs::path
+Real()
+{
+  const fs::path shared = test::SharedDataDirectory();
+  return shared.empty() ? fs::path() : shared;
+}
+
+TEST(SegmentationRealData, CordDiceOnT2AgainstManualMask)
+{
+  const fs::path d = Real();
+  if (d.empty() || !fs::exists(d / "t2/t2.nii.gz"))
+  {
+    GTEST_SKIP() << "real data absent";
+  }
+  using Filter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
+  auto f = Filter::New();
+  f->SetInput(LoadImage(d / "t2/t2.nii.gz"));
+  f->SetContrast(itk::SpinalCordContrastEnum::T2);
+  f->Update();
+  EXPECT_GE(Dice(LoadLabelImage(d / "t2/t2_seg-manual.nii.gz"), f->GetOutput()), 0.85);
+}
+
+TEST(SegmentationRealData, CordDiceOnT1AgainstManualMask)
+{
+  const fs::path d = Real();
+  if (d.empty() || !fs::exists(d / "t1/t1w.nii.gz"))
+  {
+    GTEST_SKIP() << "real data absent";
+  }
+  using Filter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
+  auto f = Filter::New();
+  f->SetInput(LoadImage(d / "t1/t1w.nii.gz"));
+  f->SetContrast(itk::SpinalCordContrastEnum::T1);
+  f->Update();
+  EXPECT_GE(Dice(LoadLabelImage(d / "t1/t1w_seg-manual.nii.gz"), f->GetOutput()), 0.85);
+}
+
+TEST(SegmentationRealData, LevelsFromTheLabelledCordAndAMaskFromAnotherGrid)
+{
+  const fs::path d = Real();
+  if (d.empty() || !fs::exists(d / "t2/t2_seg-manual_labeled.nii.gz"))
+  {
+    GTEST_SKIP() << "real data absent";
+  }
+  // The T2 manual mask (T2 grid) as the user cord mask of the T1w image (another grid, same exam).
+  SegmentationInputs in;
+  in.t1post = LoadImage(d / "t1/t1w.nii.gz").GetPointer();
+  in.cordMask = LoadLabelImage(d / "t2/t2_seg-manual.nii.gz").GetPointer();
+  in.vertebralLabels = LoadLabelImage(d / "t2/t2_seg-manual_labeled.nii.gz").GetPointer();
+  const auto r = SegmentTimepoint(in);
+  EXPECT_EQ(r.cordSource, "user mask");
+  EXPECT_EQ(r.levelSource, "labelled cord");
+  EXPECT_GE(Dice(LoadLabelImage(d / "t1/t1w_seg-manual.nii.gz"), r.cord), 0.7); // two manual masks, two grids
+  // Levels copied from the labelled cord: the level map agrees with the labels resampled to T1w.
+  const auto  labelled = ResampleToGrid(in.vertebralLabels, in.t1post);
+  std::size_t both = 0, agree = 0;
+  for (std::size_t k = 0; k < labelled->GetPixelContainer()->Size(); ++k)
+  {
+    const auto a = labelled->GetBufferPointer()[k], b = r.levels->GetBufferPointer()[k];
+    if (a && b)
+    {
+      ++both;
+      agree += a == b;
+    }
+  }
+  ASSERT_GT(both, 100u);
+  EXPECT_GE(static_cast<double>(agree) / both, 0.95);
+}
+
+// --- Command line ---
+TEST(SegmentCommand, WritesAllOutputsAndRefusesBadInput)
+{
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  RenderCustom(dir.Path(), c.timepoints[0].lesions);
+  const fs::path b = dir / "baseline";
+  const auto     ok = test::RunCommand(std::string(CORDRESPONSE_EXE) + " segment --t1post " +
+                                       test::Quote(b / "t1post.nii.gz") + " --t1pre " + test::Quote(b / "t1pre.nii.gz") +
+                                       " --t2 " + test::Quote(b / "t2.nii.gz") + " --vertebral-labels " +
+                                       test::Quote(b / "labels-disc.nii.gz") + " --output-dir " + test::Quote(dir / "out"));
+  ASSERT_EQ(ok.exitCode, 0) << ok.output;
+  for (const char * f :
+       { "cord.nii.gz", "lesions.nii.gz", "edema.nii.gz", "edema_t2.nii.gz", "levels.nii.gz", "segmentation.json" })
+  {
+    EXPECT_TRUE(fs::exists(dir / "out" / f)) << f;
+  }
+  const json j = json::parse(test::ReadText(dir / "out/segmentation.json"));
+  EXPECT_EQ(j["lesion_count"], 2);
+  EXPECT_EQ(j["lesions"][0]["levels"], "T9-T10");
+  EXPECT_GT(j["lesions"][0]["partial_volume_mm3"].get<double>(), 0.0);
+
+  auto empty = LoadLabelImage(dir / "truth/baseline_cord.nii.gz");
+  empty->FillBuffer(0);
+  SaveLabelImage(empty, dir / "empty_seg.nii.gz");
+  const auto bad = test::RunCommand(
+    std::string(CORDRESPONSE_EXE) + " segment --t1post " + test::Quote(b / "t1post.nii.gz") + " --cord-mask " +
+    test::Quote(dir / "empty_seg.nii.gz") + " --output-dir " + test::Quote(dir / "bad"));
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.output.find("empty_seg.nii.gz"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir / "bad/cord.nii.gz"));
+}
+
+} // namespace
+} // namespace cordresponse
