@@ -92,11 +92,35 @@ TEST_F(EndToEnd, RunWritesTheReportsAndGetsTheResponse)
   {
     EXPECT_TRUE(fs::exists(out / file)) << file;
   }
+  // Label maps carry colour tables that name cord, each focus (with its levels) and edema.
+  const std::string lesionTable = ReadText(out / "baseline_lesions.ctbl");
+  EXPECT_NE(lesionTable.find("\n1 focus_1"), std::string::npos) << lesionTable;
+  EXPECT_NE(lesionTable.find("\n2 focus_2"), std::string::npos) << lesionTable;
+  EXPECT_NE(ReadText(out / "baseline_cord.ctbl").find("1 cord "), std::string::npos);
+  EXPECT_NE(ReadText(out / "followup_edema.ctbl").find("1 edema "), std::string::npos);
   // The evaluator scores it.
   const auto e = RunCommand(Exe() + " evaluate --truth " + Quote(Case("pr")) + " --result " + Quote(out.Path()));
   ASSERT_EQ(e.exitCode, 0) << e.output;
   const json evaluation = json::parse(ReadText(out / "evaluation.json"));
   EXPECT_LT(evaluation["registration"][0]["mean_tre_mm"].get<double>(), 0.5);
+}
+
+TEST(EndToEndThreeExams, TheNadirCaseIsTrackedAndScored)
+{
+  TemporaryDirectory dir;
+  WritePhantomCase(MakePhantomCase("nadir", 1, PhantomGrid::Test), dir / "case");
+  const auto r =
+    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const json report = json::parse(ReadText(dir / "out" / "report.json"));
+  ASSERT_EQ(report["timepoints"].size(), 3u);
+  EXPECT_EQ(report["timepoints"][1]["response"]["rano_bm"]["category"], "PR");
+  // Regrowth measured against the nadir (second exam), not the baseline.
+  EXPECT_GT(report["timepoints"][2]["response"]["rano_bm"]["sum_pct_vs_nadir"].get<double>(), 20.0);
+  EXPECT_LT(report["timepoints"][2]["response"]["rano_bm"]["sum_pct_vs_baseline"].get<double>(), 0.0);
+  const auto e = RunCommand(Exe() + " evaluate --truth " + Quote(dir / "case") + " --result " + Quote(dir / "out"));
+  ASSERT_EQ(e.exitCode, 0) << e.output;
+  EXPECT_NE(e.output.find("4 of 4 categories correct"), std::string::npos) << e.output;
 }
 
 TEST_F(EndToEnd, RunWithFlagsAndABadInputFailsCleanly)
@@ -167,6 +191,9 @@ TEST_F(EndToEnd, BidsAppParticipantAndGroupLevels)
   const fs::path lesions = dir / "derivatives" / "sub-01" / "ses-1" / "anat" / "sub-01_ses-1_desc-lesions_dseg.nii.gz";
   EXPECT_TRUE(fs::exists(lesions));
   EXPECT_TRUE(fs::exists(dir / "derivatives" / "sub-01" / "ses-1" / "anat" / "sub-01_ses-1_desc-lesions_dseg.json"));
+  EXPECT_NE(ReadText(dir / "derivatives" / "sub-01" / "ses-1" / "anat" / "sub-01_ses-1_desc-lesions_dseg.tsv")
+              .find("index\tname"),
+            std::string::npos);
   EXPECT_TRUE(fs::exists(dir / "derivatives" / "sub-01" / "ses-2" / "anat" / "sub-01_ses-2_label-cord_mask.nii.gz"));
   EXPECT_FALSE(fs::exists(dir / "derivatives" / "sub-02"));
   const auto group = RunCommand(Exe() + " " + Quote(bids) + " " + Quote(dir / "derivatives") + " group");

@@ -6,6 +6,8 @@
 #include "cordresponse/Transforms.h"
 #include "cordresponse/Version.h"
 
+#include "itkSpinalLevels.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -157,6 +159,72 @@ Sidecar(const std::string & kind, const fs::path & source)
   return j.dump(2) + "\n";
 }
 
+/** Names (and colours) of a label map's values: a 3D Slicer colour table ("index name R G B A" lines), or
+ *  for BIDS dseg maps the look-up table "index<TAB>name". */
+struct LabelEntry
+{
+  unsigned int index;
+  std::string  name;
+  int          r, g, b;
+};
+
+std::vector<LabelEntry>
+LabelEntries(const std::string & kind, const TimepointResult & t)
+{
+  if (kind == "cord")
+  {
+    return { { 1, "cord", 80, 200, 255 } };
+  }
+  if (kind == "edema")
+  {
+    return { { 1, "edema", 255, 220, 0 } };
+  }
+  std::vector<LabelEntry> entries;
+  if (kind == "lesions")
+  {
+    static const int palette[][3] = {
+      { 230, 25, 75 }, { 245, 130, 48 }, { 240, 50, 230 }, { 145, 30, 180 }, { 128, 0, 0 }
+    };
+    for (const auto & m : t.lesionMeasurements)
+    {
+      const auto & c = palette[(m.id - 1) % 5];
+      entries.push_back(
+        { m.id, "focus_" + std::to_string(m.id) + (m.levels.empty() ? "" : "_" + m.levels), c[0], c[1], c[2] });
+    }
+    return entries;
+  }
+  for (unsigned int level = itk::SpinalLevels::FirstCervical; level <= itk::SpinalLevels::Last; ++level)
+  {
+    entries.push_back({ level, itk::SpinalLevels::Name(level), static_cast<int>(40 + 7 * level),
+                        static_cast<int>(250 - 7 * level), 160 });
+  }
+  return entries;
+}
+
+std::string
+ColourTable(const std::vector<LabelEntry> & entries)
+{
+  std::ostringstream os;
+  os << "# 3D Slicer colour table written by cordresponse: index name R G B A\n0 background 0 0 0 0\n";
+  for (const auto & e : entries)
+  {
+    os << e.index << ' ' << e.name << ' ' << e.r << ' ' << e.g << ' ' << e.b << " 255\n";
+  }
+  return os.str();
+}
+
+std::string
+BidsLookupTable(const std::vector<LabelEntry> & entries)
+{
+  std::ostringstream os;
+  os << "index\tname\n";
+  for (const auto & e : entries)
+  {
+    os << e.index << '\t' << e.name << '\n';
+  }
+  return os.str();
+}
+
 std::string
 CsvField(const std::string & s)
 {
@@ -248,10 +316,20 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
       {
         const std::string name = LabelMapName(options, result.inputs.id, label, m.first);
         SaveLabelImage(m.second, out / name);
+        const std::string base = name.substr(0, name.size() - std::string(".nii.gz").size());
+        const auto        entries = LabelEntries(m.first, t);
         if (options.bidsNames)
         {
-          const std::string base = name.substr(0, name.size() - std::string(".nii.gz").size());
           WriteFileAtomically(out / (base + ".json"), Sidecar(m.first, t.inputs.t1post));
+          if (base.size() > 5 && base.compare(base.size() - 5, 5, "_dseg") == 0)
+          {
+            WriteFileAtomically(out / (base + ".tsv"), BidsLookupTable(entries));
+          }
+        }
+        else
+        {
+          WriteFileAtomically(out / (base + ".ctbl"), ColourTable(entries));
+          outputs[std::string(m.first) + "_colour_table"] = base + ".ctbl";
         }
         outputs[m.first] = name;
       }

@@ -327,6 +327,17 @@ ApplyTopLevelFallbacks(const json & j, const Truth & truth, ResultReport & repor
   {
     return;
   }
+  // Per-timepoint entries take precedence: when every follow-up has its own, the top level is only a summary.
+  bool everyFollowupGiven = true;
+  for (std::size_t i = 1; i < truth.timepoints.size(); ++i)
+  {
+    const auto * t = report.Find(truth.timepoints[i].label);
+    everyFollowupGiven = everyFollowupGiven && t && t->registration && t->ranoBm && t->volumetric;
+  }
+  if (everyFollowupGiven)
+  {
+    return;
+  }
   if (truth.timepoints.size() != 2)
   {
     throw InputError(report.file, "top-level \"registration\"/\"response\" apply to a single follow-up, but the truth "
