@@ -186,22 +186,7 @@ LevelImage(const ImageType * image, const std::array<unsigned, 3> & factors, dou
     out = shrink->GetOutput();
     out->DisconnectPipeline();
   }
-  for (unsigned int d = 0; d < 3; ++d)
-  {
-    if (factors[d] > 1 && sigmaMm > 0.0)
-    {
-      auto gauss = itk::RecursiveGaussianImageFilter<ImageType, ImageType>::New();
-      gauss->SetInput(out);
-      gauss->SetDirection(d);
-      gauss->SetSigma(sigmaMm);
-      gauss->SetOrder(itk::GaussianOrderEnum::ZeroOrder);
-      gauss->SetNormalizeAcrossScale(false);
-      gauss->Update();
-      out = gauss->GetOutput();
-      out->DisconnectPipeline();
-    }
-  }
-  return out;
+  return Smooth(out, factors, sigmaMm);
 }
 
 /** The fixed image cropped to the bounding box of the region (plus 3 voxels), to save work at every
