@@ -72,59 +72,75 @@ SideBySide(const std::vector<cv::Mat> & panels)
   return out;
 }
 
-/** A line chart of per-exam values (one series per row of `series`). */
-cv::Mat
-TimelineChart(const std::vector<std::string> &                                 labels,
-              const std::vector<std::pair<std::string, std::vector<double>>> & series)
+std::string
+Fixed(double v, int digits = 1)
 {
-  const int width = 640, height = 320, left = 70, right = 20, top = 30, bottom = 50;
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << v;
+  return os.str();
+}
+
+/** One line chart of per-exam values with its own vertical scale. */
+cv::Mat
+LineChart(const std::vector<std::string> & labels,
+          const std::string &              title,
+          const std::vector<double> &      values,
+          const cv::Scalar &               colour)
+{
+  const int width = 640, height = 220, left = 70, right = 60, top = 34, bottom = 40;
   cv::Mat   chart(height, width, CV_8UC3, cv::Scalar(255, 255, 255));
   double    maximum = 1.0;
-  for (const auto & s : series)
+  for (double v : values)
   {
-    for (double v : s.second)
-    {
-      maximum = std::max(maximum, v);
-    }
+    maximum = std::max(maximum, v);
   }
   const cv::Scalar axis(60, 60, 60);
+  cv::putText(chart, title + " (mm^3)", { left, 20 }, cv::FONT_HERSHEY_SIMPLEX, 0.5, colour, 1, cv::LINE_AA);
   cv::line(chart, { left, height - bottom }, { width - right, height - bottom }, axis);
   cv::line(chart, { left, top }, { left, height - bottom }, axis);
   auto x = [&](std::size_t i) {
     return labels.size() < 2 ? left + (width - left - right) / 2
-                             : left + static_cast<int>(i * (width - left - right - 20) / (labels.size() - 1)) + 10;
+                             : left + 20 + static_cast<int>(i * (width - left - right - 40) / (labels.size() - 1));
   };
   auto y = [&](double v) { return height - bottom - static_cast<int>(v / maximum * (height - top - bottom)); };
   for (int k = 0; k <= 4; ++k)
   {
-    const double       v = maximum * k / 4.0;
-    std::ostringstream os;
-    os << std::fixed << std::setprecision(0) << v;
-    cv::putText(chart, os.str(), { 5, y(v) + 4 }, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1, cv::LINE_AA);
+    const double v = maximum * k / 4.0;
+    cv::putText(chart, Fixed(v, 0), { 5, y(v) + 4 }, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1, cv::LINE_AA);
     cv::line(chart, { left - 4, y(v) }, { left, y(v) }, axis);
   }
   for (std::size_t i = 0; i < labels.size(); ++i)
   {
-    cv::putText(chart, labels[i], { x(i) - 25, height - bottom + 20 }, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis, 1,
-                cv::LINE_AA);
+    int        baseline = 0;
+    const auto size = cv::getTextSize(labels[i], cv::FONT_HERSHEY_SIMPLEX, 0.45, 1, &baseline);
+    cv::putText(chart, labels[i], { x(i) - size.width / 2, height - bottom + 20 }, cv::FONT_HERSHEY_SIMPLEX, 0.45, axis,
+                1, cv::LINE_AA);
   }
-  const cv::Scalar colours[] = { { 0, 0, 220 }, { 0, 170, 230 }, { 200, 120, 0 }, { 0, 160, 0 } };
+  for (std::size_t i = 0; i < values.size(); ++i)
+  {
+    cv::circle(chart, { x(i), y(values[i]) }, 4, colour, cv::FILLED, cv::LINE_AA);
+    if (i > 0)
+    {
+      cv::line(chart, { x(i - 1), y(values[i - 1]) }, { x(i), y(values[i]) }, colour, 2, cv::LINE_AA);
+    }
+  }
+  return chart;
+}
+
+/** Stacked line charts, one per series (each with its own scale: foci and edema differ by orders). */
+cv::Mat
+TimelineChart(const std::vector<std::string> &                                 labels,
+              const std::vector<std::pair<std::string, std::vector<double>>> & series)
+{
+  const cv::Scalar     colours[] = { { 0, 0, 220 }, { 0, 170, 230 }, { 200, 120, 0 }, { 0, 160, 0 } };
+  std::vector<cv::Mat> panels;
   for (std::size_t s = 0; s < series.size(); ++s)
   {
-    const auto & values = series[s].second;
-    for (std::size_t i = 0; i < values.size(); ++i)
-    {
-      cv::circle(chart, { x(i), y(values[i]) }, 4, colours[s % 4], cv::FILLED, cv::LINE_AA);
-      if (i > 0)
-      {
-        cv::line(chart, { x(i - 1), y(values[i - 1]) }, { x(i), y(values[i]) }, colours[s % 4], 2, cv::LINE_AA);
-      }
-    }
-    cv::putText(chart, series[s].first, { left + 10, top - 10 + 16 * static_cast<int>(s) + (s ? 4 : 0) },
-                cv::FONT_HERSHEY_SIMPLEX, 0.45, colours[s % 4], 1, cv::LINE_AA);
+    panels.push_back(LineChart(labels, series[s].first, series[s].second, colours[s % 4]));
   }
-  cv::putText(chart, "mm^3", { 5, top - 12 }, cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1, cv::LINE_AA);
-  return chart;
+  cv::Mat out;
+  cv::vconcat(panels, out);
+  return out;
 }
 
 std::string
@@ -172,13 +188,6 @@ Escape(const std::string & s)
   return out;
 }
 
-std::string
-Fixed(double v, int digits = 1)
-{
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(digits) << v;
-  return os.str();
-}
 } // namespace
 
 std::vector<QcImage>
