@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <set>
 #include <csignal>
 #include <sys/wait.h>
 #include <thread>
@@ -62,6 +64,63 @@ ManifestRows(const std::string & id, const fs::path & caseDir, bool withT1post =
     rows += id + "," + tp + ",t2," + (caseDir / tp / "t2.nii.gz").string() + "\n";
   }
   return rows;
+}
+
+/** Equal reports: every value identical, except registration outputs (matrix, metric, motion, within-exam
+ *  residuals), which agree within 1e-3 (issue 4's determinism bound): ITK's threaded metric sums are not
+ *  bitwise reproducible between runs. Returns the path of the first difference, or "". */
+std::string
+ReportDifference(const json & a, const json & b, const std::string & path = "", bool registration = false)
+{
+  static const std::set<std::string> registrationKeys = { "matrix_lps",        "metric",
+                                                          "rotation_degrees",  "translation_mm",
+                                                          "t1pre_residual_mm", "t2_residual_mm" };
+  if (a.type() != b.type() && !(a.is_number() && b.is_number()))
+  {
+    return path;
+  }
+  if (a.is_object())
+  {
+    if (a.size() != b.size())
+    {
+      return path;
+    }
+    for (auto it = a.begin(); it != a.end(); ++it)
+    {
+      if (!b.contains(it.key()))
+      {
+        return path + "/" + it.key();
+      }
+      const auto d = ReportDifference(it.value(), b[it.key()], path + "/" + it.key(),
+                                      registration || registrationKeys.count(it.key()) > 0);
+      if (!d.empty())
+      {
+        return d;
+      }
+    }
+    return "";
+  }
+  if (a.is_array())
+  {
+    if (a.size() != b.size())
+    {
+      return path;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i)
+    {
+      const auto d = ReportDifference(a[i], b[i], path + "/" + std::to_string(i), registration);
+      if (!d.empty())
+      {
+        return d;
+      }
+    }
+    return "";
+  }
+  if (registration && a.is_number())
+  {
+    return std::abs(a.get<double>() - b.get<double>()) <= 1e-3 ? "" : path;
+  }
+  return a == b ? "" : path;
 }
 
 /** report.json without wall times, for comparing runs. */
@@ -248,9 +307,10 @@ TEST_F(EndToEnd, KilledBatchResumesAndMatchesAnUninterruptedRun)
   EXPECT_EQ(summary["outcomes"][0]["status"], "skipped");
   for (const char * c : { "a", "b", "c" })
   {
-    EXPECT_TRUE(ReportWithoutTimes(dir / "killed" / c / "report.json") ==
-                ReportWithoutTimes(dir / "ref" / c / "report.json"))
-      << c << ": reports differ";
+    EXPECT_EQ(ReportDifference(ReportWithoutTimes(dir / "killed" / c / "report.json"),
+                               ReportWithoutTimes(dir / "ref" / c / "report.json")),
+              "")
+      << c << ": reports differ there";
     EXPECT_EQ(ReadText(dir / "killed" / c / "lesions.csv"), ReadText(dir / "ref" / c / "lesions.csv")) << c;
     EXPECT_EQ(ReadText(dir / "killed" / c / "baseline_lesions.nii.gz"),
               ReadText(dir / "ref" / c / "baseline_lesions.nii.gz"))
