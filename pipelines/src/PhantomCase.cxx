@@ -628,16 +628,17 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
     double totalAnalytic = 0.0, totalPartial = 0.0;
     // What a perfect segmentation measures on this grid (3 mm slices sample the ellipsoids off-centre).
     std::map<unsigned int, LesionMeasurement> onGrid;
-    for (const auto & m : MeasureLesions(source->GetLesionLabelOutput(), nullptr, nullptr, source->GetLevelLabelOutput()))
+    for (const auto & m :
+         MeasureLesions(source->GetLesionLabelOutput(), nullptr, nullptr, source->GetLevelLabelOutput()))
     {
       onGrid[m.id] = m;
     }
     for (const auto & l : lesions)
     {
       const LesionMeasurement grid = onGrid.count(l.id) ? onGrid[l.id] : LesionMeasurement{};
-      std::set<long> slices;
-      const auto     voxels = CountLabel(source->GetLesionLabelOutput(), l.id, &slices);
-      const bool     measurable = l.sagittalLongest >= 10.0 && l.sagittalPerpendicular >= 5.0 && slices.size() >= 2;
+      std::set<long>          slices;
+      const auto              voxels = CountLabel(source->GetLesionLabelOutput(), l.id, &slices);
+      const bool measurable = l.sagittalLongest >= 10.0 && l.sagittalPerpendicular >= 5.0 && slices.size() >= 2;
       totalAnalytic += l.analyticVolume;
       totalPartial += source->GetLesionPartialVolume(l.id);
       lesionJson.push_back({ { "id", l.id },
@@ -665,30 +666,30 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
     // fusiform tips thinner than a voxel cannot be seen by any method.
     const EdemaMeasurement visibleEdema = MeasureRegion(source->GetEdemaLabelOutput(), source->GetLevelLabelOutput());
     const auto             cordVoxels = CountLabel(source->GetCordLabelOutput(), 1);
-    json tpJson = { { "label", tp.label },
-                    { "images", images },
-                    { "truth_maps", truthMaps },
-                    { "snr", tp.snr },
-                    { "grid",
-                      { { "size", { exam.size[0], exam.size[1], exam.size[2] } },
-                        { "spacing_mm", { exam.spacing[0], exam.spacing[1], exam.spacing[2] } } } },
-                    { "enhancing",
-                      { { "lesion_count", lesions.size() },
-                        { "total_analytic_volume_mm3", totalAnalytic },
-                        { "total_partial_volume_mm3", totalPartial },
-                        { "lesions", lesionJson } } },
-                    { "edema",
-                      { { "analytic_volume_mm3", edema.volume },
-                        { "partial_volume_mm3", source->GetEdemaPartialVolume() },
-                        { "voxel_volume_mm3", visibleEdema.volumeMm3 },
-                        { "craniocaudal_extent_mm", visibleEdema.craniocaudalExtentMm },
-                        { "analytic_craniocaudal_extent_mm", edema.zMax - edema.zMin },
-                        { "segments", visibleEdema.segments },
-                        { "levels", visibleEdema.levels },
-                        { "analytic_levels", edema.volume > 0 ? LevelSpan(model, edema.zMin, edema.zMax) : "" } } },
-                    { "cord",
-                      { { "partial_volume_mm3", source->GetCordPartialVolume() },
-                        { "voxel_volume_mm3", cordVoxels * voxelVolume } } } };
+    json                   tpJson = { { "label", tp.label },
+                                      { "images", images },
+                                      { "truth_maps", truthMaps },
+                                      { "snr", tp.snr },
+                                      { "grid",
+                                        { { "size", { exam.size[0], exam.size[1], exam.size[2] } },
+                                          { "spacing_mm", { exam.spacing[0], exam.spacing[1], exam.spacing[2] } } } },
+                                      { "enhancing",
+                                        { { "lesion_count", lesions.size() },
+                                          { "total_analytic_volume_mm3", totalAnalytic },
+                                          { "total_partial_volume_mm3", totalPartial },
+                                          { "lesions", lesionJson } } },
+                                      { "edema",
+                                        { { "analytic_volume_mm3", edema.volume },
+                                          { "partial_volume_mm3", source->GetEdemaPartialVolume() },
+                                          { "voxel_volume_mm3", visibleEdema.volumeMm3 },
+                                          { "craniocaudal_extent_mm", visibleEdema.craniocaudalExtentMm },
+                                          { "analytic_craniocaudal_extent_mm", edema.zMax - edema.zMin },
+                                          { "segments", visibleEdema.segments },
+                                          { "levels", visibleEdema.levels },
+                                          { "analytic_levels", edema.volume > 0 ? LevelSpan(model, edema.zMin, edema.zMax) : "" } } },
+                                      { "cord",
+                                        { { "partial_volume_mm3", source->GetCordPartialVolume() },
+                                          { "voxel_volume_mm3", cordVoxels * voxelVolume } } } };
     if (ti > 0)
     {
       json transform;
