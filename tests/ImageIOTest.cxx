@@ -518,6 +518,9 @@ TEST(RealData, ReadsTheSharedSpinalMriWhenPresent)
     std::count_if(lesion->GetBufferPointer(), lesion->GetBufferPointer() + lesion->GetPixelContainer()->Size(),
                   [](auto v) { return v != 0; });
   EXPECT_EQ(count, 163);
+  // The shared data's stated volume: 163 voxels of 0.8 x 0.8 x 0.8 mm = 83.46 mm^3.
+  const auto & spacing = lesion->GetSpacing();
+  EXPECT_NEAR(count * spacing[0] * spacing[1] * spacing[2], 83.46, 0.01);
 }
 
 } // namespace cordresponse::test
