@@ -24,35 +24,13 @@ SecondsSince(Clock::time_point start)
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::array<double, 3>
-ToBaseline(const TransformType * toBaseline, const std::array<double, 3> & p)
-{
-  if (toBaseline == nullptr)
-  {
-    return p;
-  }
-  // toBaseline maps baseline -> this exam; its inverse brings this exam's points to the baseline.
-  TransformType::InverseTransformBasePointer inverse = toBaseline->GetInverseTransform();
-  if (!inverse)
-  {
-    return p;
-  }
-  itk::Point<double, 3> q;
-  for (unsigned int d = 0; d < 3; ++d)
-  {
-    q[d] = p[d];
-  }
-  const auto r = inverse->TransformPoint(q);
-  return { r[0], r[1], r[2] };
-}
-
 std::vector<MatchedLesion>
 ForMatching(const TimepointResult & t)
 {
   std::vector<MatchedLesion> out;
   for (const auto & m : t.lesionMeasurements)
   {
-    out.push_back({ m.id, ResponseVolume(m), ToBaseline(t.toBaseline, m.centroidLps), m.sagittalSlices });
+    out.push_back({ m.id, ResponseVolume(m), ToBaselineSpace(t, m.centroidLps), m.sagittalSlices });
   }
   return out;
 }
@@ -68,6 +46,39 @@ InBaselineSpace(const LabelImageType * labels, const TimepointResult & baseline,
   return ResampleLabelsToReference(labels, baseline.t1post, t.toBaseline);
 }
 } // namespace
+
+double
+EnhancingVolumeMm3(const TimepointResult & t)
+{
+  double v = 0.0;
+  for (const auto & m : t.lesionMeasurements)
+  {
+    v += ResponseVolume(m);
+  }
+  return v;
+}
+
+std::array<double, 3>
+ToBaselineSpace(const TimepointResult & t, const std::array<double, 3> & point)
+{
+  // toBaseline maps a baseline point to this exam's point; its inverse brings this exam's points back.
+  if (!t.toBaseline)
+  {
+    return point;
+  }
+  const TransformType::InverseTransformBasePointer inverse = t.toBaseline->GetInverseTransform();
+  if (!inverse)
+  {
+    return point;
+  }
+  itk::Point<double, 3> p;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    p[d] = point[d];
+  }
+  const auto q = inverse->TransformPoint(p);
+  return { q[0], q[1], q[2] };
+}
 
 void
 CompareTimepoints(CaseResult & result, const RunOptions & options)
@@ -88,10 +99,7 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
   auto responsePoint = [&](const TimepointResult & t) {
     ResponseTimepoint r;
     r.label = t.inputs.label;
-    for (const auto & m : t.lesionMeasurements)
-    {
-      r.enhancingVolumeMm3 += ResponseVolume(m);
-    }
+    r.enhancingVolumeMm3 = EnhancingVolumeMm3(t);
     return r;
   };
   ResponseTimepoint                              baselinePoint = responsePoint(baseline);

@@ -218,19 +218,8 @@ WriteQcImages(const CaseResult & result, const fs::path & directory)
     const auto & t = result.timepoints[i];
     for (const auto & m : t.lesionMeasurements)
     {
-      std::array<double, 3> c = m.centroidLps;
-      if (i > 0 && t.toBaseline)
-      {
-        const auto inverse = t.toBaseline->GetInverseTransform();
-        if (inverse)
-        {
-          itk::Point<double, 3> p;
-          p[0] = c[0], p[1] = c[1], p[2] = c[2];
-          const auto q = inverse->TransformPoint(p);
-          c = { q[0], q[1], q[2] };
-        }
-      }
-      const bool seen = std::any_of(foci.begin(), foci.end(), [&](const Focus & f) {
+      const std::array<double, 3> c = ToBaselineSpace(t, m.centroidLps);
+      const bool                  seen = std::any_of(foci.begin(), foci.end(), [&](const Focus & f) {
         return std::hypot(f.centre[0] - c[0], f.centre[1] - c[1], f.centre[2] - c[2]) < 5.0;
       });
       if (!seen)
@@ -291,12 +280,7 @@ WriteQcImages(const CaseResult & result, const fs::path & directory)
   for (const auto & t : result.timepoints)
   {
     labels.push_back(t.inputs.label);
-    double v = 0.0;
-    for (const auto & m : t.lesionMeasurements)
-    {
-      v += ResponseVolume(m);
-    }
-    enhancing.push_back(v);
+    enhancing.push_back(EnhancingVolumeMm3(t));
     edema.push_back(t.edemaMeasurement.volumeMm3);
   }
   save(TimelineChart(labels, { { "enhancing foci (total)", enhancing }, { "edema", edema } }), "qc/timeline.png",
@@ -322,11 +306,7 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
   for (std::size_t i = 0; i < result.timepoints.size(); ++i)
   {
     const auto & t = result.timepoints[i];
-    double       v = 0.0;
-    for (const auto & m : t.lesionMeasurements)
-    {
-      v += ResponseVolume(m);
-    }
+    const double v = EnhancingVolumeMm3(t);
     h << "<tr><td class=\"l\">" << Escape(t.inputs.label) << "</td><td>" << t.lesionMeasurements.size() << "</td><td>"
       << Fixed(v) << "</td><td>" << Fixed(t.edemaMeasurement.volumeMm3) << "</td><td class=\"l\">"
       << Escape(t.edemaMeasurement.levels) << "</td>";

@@ -73,24 +73,6 @@ TotalVolume(const TimepointResult & t)
   return v;
 }
 
-/** Partial-volume-aware total (what the volumetric response and the change use). */
-double
-TotalResponseVolume(const TimepointResult & t)
-{
-  double v = 0.0;
-  for (const auto & m : t.lesionMeasurements)
-  {
-    v += ResponseVolume(m);
-  }
-  return v;
-}
-
-double
-Percent(double from, double to)
-{
-  return from > 0.0 ? 100.0 * (to - from) / from : (to > 0.0 ? 100.0 : 0.0);
-}
-
 json
 ChangesJson(const std::vector<LesionChange> & changes)
 {
@@ -343,7 +325,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
       { "label", label },
       { "enhancing",
         { { "total_volume_mm3", TotalVolume(t) },
-          { "total_partial_volume_mm3", TotalResponseVolume(t) },
+          { "total_partial_volume_mm3", EnhancingVolumeMm3(t) },
           { "lesion_count", t.lesionMeasurements.size() },
           { "lesions", lesions } } },
       { "edema",
@@ -377,14 +359,14 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
       }
       tp["registration_to_baseline"] = registration;
       const auto & base = tps.front();
-      tp["change"] = {
-        { "from", tps[i - 1].inputs.label },
-        { "lesions", ChangesJson(t.changesFromPrevious) },
-        { "enhancing_volume_pct_vs_baseline", Percent(TotalResponseVolume(base), TotalResponseVolume(t)) },
-        { "edema_volume_pct_vs_baseline", Percent(base.edemaMeasurement.volumeMm3, t.edemaMeasurement.volumeMm3) },
-        { "edema_grown_mm3", t.edemaChangeFromBaseline ? t.edemaChangeFromBaseline->grownMm3 : 0.0 },
-        { "edema_shrunk_mm3", t.edemaChangeFromBaseline ? t.edemaChangeFromBaseline->shrunkMm3 : 0.0 }
-      };
+      tp["change"] = { { "from", tps[i - 1].inputs.label },
+                       { "lesions", ChangesJson(t.changesFromPrevious) },
+                       { "enhancing_volume_pct_vs_baseline",
+                         PercentChange(EnhancingVolumeMm3(base), EnhancingVolumeMm3(t)) },
+                       { "edema_volume_pct_vs_baseline",
+                         PercentChange(base.edemaMeasurement.volumeMm3, t.edemaMeasurement.volumeMm3) },
+                       { "edema_grown_mm3", t.edemaChangeFromBaseline ? t.edemaChangeFromBaseline->grownMm3 : 0.0 },
+                       { "edema_shrunk_mm3", t.edemaChangeFromBaseline ? t.edemaChangeFromBaseline->shrunkMm3 : 0.0 } };
       tp["response"] = ResponseJson(result.responses.at(i - 1));
     }
     timepoints.push_back(tp);

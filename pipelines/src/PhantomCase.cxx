@@ -5,6 +5,7 @@
 #include "cordresponse/Errors.h"
 #include "cordresponse/ImageIO.h"
 #include "cordresponse/Measurements.h"
+#include "cordresponse/Response.h"
 #include "cordresponse/Version.h"
 
 #include "itkAffineTransform.h"
@@ -526,11 +527,6 @@ SumOfTargetDiameters(const std::vector<LesionTruth> & lesions, const std::set<un
   return sum;
 }
 
-double
-Percent(double from, double to)
-{
-  return from > 0.0 ? 100.0 * (to - from) / from : (to > 0.0 ? 100.0 : 0.0);
-}
 } // namespace
 
 PhantomExamGeometry
@@ -740,10 +736,10 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
     response.push_back({ { "timepoint", c.timepoints[ti].label },
                          { "target_lesion_ids", targets },
                          { "sum_longest_diameter_mm", sld },
-                         { "sum_longest_diameter_pct_vs_baseline", Percent(baseSld, sld) },
-                         { "sum_longest_diameter_pct_vs_nadir", Percent(nadir, sld) },
-                         { "enhancing_volume_pct", Percent(baseVolume, volume) },
-                         { "edema_volume_pct", Percent(edemaVolumes[0], edemaVolumes[ti]) },
+                         { "sum_longest_diameter_pct_vs_baseline", PercentChange(baseSld, sld) },
+                         { "sum_longest_diameter_pct_vs_nadir", PercentChange(nadir, sld) },
+                         { "enhancing_volume_pct", PercentChange(baseVolume, volume) },
+                         { "edema_volume_pct", PercentChange(edemaVolumes[0], edemaVolumes[ti]) },
                          { "rano_bm", c.timepoints[ti].expectedRanoBm },
                          { "volumetric", c.timepoints[ti].expectedVolumetric } });
     nadir = std::min(nadir, sld);

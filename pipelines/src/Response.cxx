@@ -10,16 +10,6 @@ namespace {
 constexpr double Tolerance = 1e-9;
 
 double
-Percent(double from, double to)
-{
-  if (from <= 0.0)
-  {
-    return to > 0.0 ? 100.0 : 0.0;
-  }
-  return 100.0 * (to - from) / from;
-}
-
-double
 Sum(const std::map<unsigned int, double> & diameters)
 {
   double s = 0.0;
@@ -39,6 +29,16 @@ Format(double v)
   return os.str();
 }
 } // namespace
+
+double
+PercentChange(double from, double to)
+{
+  if (from <= 0.0)
+  {
+    return to > 0.0 ? 100.0 : 0.0;
+  }
+  return 100.0 * (to - from) / from;
+}
 
 std::vector<unsigned int>
 SelectTargets(const std::map<unsigned int, double> & measurable, const ResponseCriteria & criteria)
@@ -79,11 +79,11 @@ AssessResponse(const ResponseTimepoint &              baseline,
     a.baselineSumMm = baseSum;
     a.nadirSumMm = nadirSum;
     a.sumLongestDiameterMm = Sum(f.targetDiameters);
-    a.sumPercentVsBaseline = Percent(baseSum, a.sumLongestDiameterMm);
-    a.sumPercentVsNadir = Percent(nadirSum, a.sumLongestDiameterMm);
+    a.sumPercentVsBaseline = PercentChange(baseSum, a.sumLongestDiameterMm);
+    a.sumPercentVsNadir = PercentChange(nadirSum, a.sumLongestDiameterMm);
     a.volumeMm3 = f.enhancingVolumeMm3;
-    a.volumePercentVsBaseline = Percent(baseline.enhancingVolumeMm3, f.enhancingVolumeMm3);
-    a.volumePercentVsNadir = Percent(nadirVolume, f.enhancingVolumeMm3);
+    a.volumePercentVsBaseline = PercentChange(baseline.enhancingVolumeMm3, f.enhancingVolumeMm3);
+    a.volumePercentVsNadir = PercentChange(nadirVolume, f.enhancingVolumeMm3);
 
     // Growth of single targets relative to their size at the nadir.
     double largestGrowth = 0.0;

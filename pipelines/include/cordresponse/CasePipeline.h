@@ -73,6 +73,16 @@ struct CaseResult
   std::vector<ResponseAssessment> responses;       // one per follow-up
 };
 
+/** Total enhancing volume of an exam (mm^3), partial-volume estimates where available (ResponseVolume):
+ *  the volume the response, the change and the reports use. */
+double
+EnhancingVolumeMm3(const TimepointResult & t);
+
+/** A point of exam `t` (LPS mm) in baseline space, through the inverse of t.toBaseline (unchanged for the
+ *  baseline or without an invertible transform). */
+std::array<double, 3>
+ToBaselineSpace(const TimepointResult & t, const std::array<double, 3> & point);
+
 /** Progress: stage name and overall fraction in [0, 1]. */
 using ProgressCallback = std::function<void(const std::string & stage, double fraction)>;
 

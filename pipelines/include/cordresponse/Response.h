@@ -55,6 +55,10 @@ struct ResponseAssessment
   std::vector<std::string> notJudged; // criteria the tool could not evaluate (missing clinical inputs)
 };
 
+/** Relative change from `from` to `to` in percent; from 0 it is +100% when something appeared, else 0. */
+double
+PercentChange(double from, double to);
+
 /** Pick up to `maximumTargets` target lesions: the measurable ones with the longest diameters.
  *  `measurable` maps lesion id -> longest diameter (mm) of the RANO-BM-measurable baseline lesions. */
 std::vector<unsigned int>
