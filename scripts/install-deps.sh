@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev
   python3-jsonschema  # report.json schema test
+  libexpat1-dev       # XML parser of the Slicer module tests
   zlib1g-dev
 )
 # Optional extras: the registration peer for benchmarks and the browser for the HTML report test.

@@ -396,15 +396,37 @@ TEST(SegmentationEdgeCases, SameResultAtAnyThreadCount)
 
 TEST(SegmentationParameters, EveryParameterIsDocumented)
 {
-  const auto list = SegmentationParameterList();
-  EXPECT_GE(list.size(), 30u);
+  const auto & fields = SegmentationParameterFields();
+  EXPECT_GE(fields.size(), 30u);
   std::set<std::string> names;
-  for (const auto & p : list)
+  for (const auto & f : fields)
   {
-    EXPECT_FALSE(p.doc.empty()) << p.name;
-    EXPECT_FALSE(p.defaultValue.empty()) << p.name;
-    EXPECT_TRUE(names.insert(p.name).second) << "duplicate " << p.name;
+    EXPECT_FALSE(f.doc.empty()) << f.name;
+    EXPECT_TRUE(names.insert(f.name).second) << "duplicate " << f.name;
   }
+}
+
+TEST(SegmentationParameters, TextRoundTripsAndBadValuesAreRejected)
+{
+  SegmentationParameters p;
+  for (const auto & f : SegmentationParameterFields())
+  {
+    SegmentationParameters copy;
+    f.Set(copy, f.Text(p));
+    EXPECT_EQ(f.Text(copy), f.Text(p)) << f.name;
+  }
+  const auto & seed = FindSegmentationParameter("fociSeedEnhancement");
+  seed.Set(p, "0.123456789012345");
+  EXPECT_DOUBLE_EQ(p.fociSeedEnhancement, 0.123456789012345);
+  EXPECT_EQ(seed.Text(p), "0.123456789012345");
+  EXPECT_THROW(seed.Set(p, "abc"), std::invalid_argument);
+  EXPECT_THROW(seed.Set(p, "0.5x"), std::invalid_argument);
+  EXPECT_THROW(seed.Set(p, "nan"), std::invalid_argument);
+  EXPECT_THROW(FindSegmentationParameter("noSuchParameter"), std::invalid_argument);
+  const auto & subtraction = FindSegmentationParameter("fociWithoutSubtraction");
+  subtraction.Set(p, "true");
+  EXPECT_TRUE(p.fociWithoutSubtraction);
+  EXPECT_THROW(subtraction.Set(p, "maybe"), std::invalid_argument);
 }
 
 // --- Real data (Spinal Cord Toolbox testing data) ---

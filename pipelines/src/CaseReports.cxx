@@ -207,10 +207,11 @@ BidsLookupTable(const std::vector<LabelEntry> & entries)
   return os.str();
 }
 
+/** A CSV/TSV field, quoted (RFC 4180) when it holds the separator, a quote or a line break. */
 std::string
-CsvField(const std::string & s)
+QuotedField(const std::string & s, char separator)
 {
-  if (s.find_first_of(",\"\n") == std::string::npos)
+  if (s.find_first_of(std::string("\"\n") + separator) == std::string::npos)
   {
     return s;
   }
@@ -222,6 +223,56 @@ CsvField(const std::string & s)
   return out + "\"";
 }
 } // namespace
+
+std::string
+LesionTable(const CaseResult & result, char separator)
+{
+  const auto & tps = result.timepoints;
+  const auto & targets = result.targetLesionIds;
+  auto isTarget = [&](unsigned int id) { return std::find(targets.begin(), targets.end(), id) != targets.end(); };
+  const auto Field = [separator](const std::string & text) { return QuotedField(text, separator); };
+  std::ostringstream csv;
+  csv << std::setprecision(10);
+  const char * columns[] = { "case_id", "timepoint", "lesion_id", "volume_mm3", "partial_volume_mm3", "centroid_l_mm", "centroid_p_mm", "centroid_s_mm", "longest_diameter_3d_mm", "sagittal_longest_diameter_mm", "sagittal_perpendicular_diameter_mm", "sagittal_slices", "craniocaudal_extent_mm", "levels", "mean_enhancement_ratio", "peak_enhancement_ratio", "rano_bm_measurable", "rano_bm_target" };
+  for (std::size_t c = 0; c < std::size(columns); ++c)
+  {
+    csv << (c ? std::string(1, separator) : std::string()) << columns[c];
+  }
+  csv << '\n';
+  for (std::size_t i = 0; i < tps.size(); ++i)
+  {
+    for (const auto & m : tps[i].lesionMeasurements)
+    {
+      csv << Field(result.inputs.id) << separator << Field(tps[i].inputs.label) << separator << m.id << separator << m.volumeMm3
+          << separator << (m.partialVolumeMm3 ? std::to_string(*m.partialVolumeMm3) : std::string()) << separator
+          << m.centroidLps[0] << separator << m.centroidLps[1] << separator << m.centroidLps[2] << separator << m.longestDiameter3dMm
+          << separator << m.sagittalLongestDiameterMm << separator << m.sagittalPerpendicularMm << separator << m.sagittalSlices << separator
+          << m.craniocaudalExtentMm << separator << Field(m.levels) << separator << m.meanEnhancementRatio << separator
+          << m.peakEnhancementRatio << separator << (m.ranoMeasurable ? "true" : "false") << separator
+          << ((i == 0 && isTarget(m.id)) ? "true" : "false") << '\n';
+    }
+  }
+  return csv.str();
+}
+
+std::string
+LesionColourTable(const CaseResult & result)
+{
+  std::vector<LabelEntry> entries;
+  for (const auto & t : result.timepoints)
+  {
+    for (const auto & e : LabelEntries("lesions", t))
+    {
+      const bool named = std::any_of(entries.begin(), entries.end(), [&e](const auto & x) { return x.index == e.index; });
+      if (!named)
+      {
+        entries.push_back(e);
+      }
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const auto & a, const auto & b) { return a.index < b.index; });
+  return ColourTable(entries);
+}
 
 fs::path
 WriteCaseReports(const CaseResult & result, const RunOptions & options)
@@ -390,27 +441,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
     report["response"]["timepoint"] = tps.back().inputs.label;
   }
 
-  // Tidy per-lesion table.
-  std::ostringstream csv;
-  csv << std::setprecision(10);
-  csv << "case_id,timepoint,lesion_id,volume_mm3,partial_volume_mm3,centroid_l_mm,centroid_p_mm,centroid_s_mm,"
-         "longest_diameter_3d_mm,sagittal_longest_diameter_mm,sagittal_perpendicular_diameter_mm,sagittal_slices,"
-         "craniocaudal_extent_mm,levels,mean_enhancement_ratio,peak_enhancement_ratio,rano_bm_measurable,rano_bm_"
-         "target\n";
-  for (std::size_t i = 0; i < tps.size(); ++i)
-  {
-    for (const auto & m : tps[i].lesionMeasurements)
-    {
-      csv << CsvField(result.inputs.id) << ',' << CsvField(tps[i].inputs.label) << ',' << m.id << ',' << m.volumeMm3
-          << ',' << (m.partialVolumeMm3 ? std::to_string(*m.partialVolumeMm3) : std::string()) << ','
-          << m.centroidLps[0] << ',' << m.centroidLps[1] << ',' << m.centroidLps[2] << ',' << m.longestDiameter3dMm
-          << ',' << m.sagittalLongestDiameterMm << ',' << m.sagittalPerpendicularMm << ',' << m.sagittalSlices << ','
-          << m.craniocaudalExtentMm << ',' << CsvField(m.levels) << ',' << m.meanEnhancementRatio << ','
-          << m.peakEnhancementRatio << ',' << (m.ranoMeasurable ? "true" : "false") << ','
-          << ((i == 0 && isTarget(m.id)) ? "true" : "false") << '\n';
-    }
-  }
-  WriteFileAtomically(out / "lesions.csv", csv.str());
+  WriteFileAtomically(out / "lesions.csv", LesionTable(result, ','));
   report["outputs"] = { { "report_json", "report.json" }, { "lesions_csv", "lesions.csv" } };
   if (options.qcImages)
   {

@@ -16,9 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
 
 namespace cordresponse {
 namespace fs = std::filesystem;
@@ -173,57 +179,109 @@ LooksLikeLabelledCord(const LabelImageType * labels)
   return big * 2 > counts.size();
 }
 
-template <typename T>
 std::string
-Text(T value)
+ValueText(bool value)
 {
-  std::ostringstream s;
-  s << std::boolalpha << value;
-  return s.str();
+  return value ? "true" : "false";
+}
+
+/** The shortest text that reads back as the same double. */
+std::string
+ValueText(double value)
+{
+  std::array<char, 32> buffer{};
+  const auto           end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
+  return std::string(buffer.data(), end);
 }
 } // namespace
 
-std::vector<ParameterDescription>
-SegmentationParameterList()
+const std::vector<SegmentationParameterField> &
+SegmentationParameterFields()
 {
-  const SegmentationParameters      p;
-  std::vector<ParameterDescription> list;
-#define CORDRESPONSE_PARAMETER(name, doc) list.push_back({ #name, Text(p.name), doc })
-  CORDRESPONSE_PARAMETER(cordRadius, "typical cord semi-axis for the centreline tube detector (mm)");
-  CORDRESPONSE_PARAMETER(canalRadius, "half-width of the CSF box of the tube detector (mm)");
-  CORDRESPONSE_PARAMETER(surroundRadius, "half-width of the box around the canal of the tube detector (mm)");
-  CORDRESPONSE_PARAMETER(cordDetectionLength, "length of the tube detector boxes along the cord (mm)");
-  CORDRESPONSE_PARAMETER(centrelineStiffness, "penalty of centreline displacement between planes (per mm^2)");
-  CORDRESPONSE_PARAMETER(centrelineSmoothing, "half-window of the centreline smoothing (mm)");
-  CORDRESPONSE_PARAMETER(cordBoundaryLevel, "cord/CSF threshold position (0 = cord, 1 = CSF; 0.5 = half-voxel rule)");
-  CORDRESPONSE_PARAMETER(cordMaximumRadius, "no cord voxel farther from the centreline (mm)");
-  CORDRESPONSE_PARAMETER(cordLeakFactor, "cross-section at most this times the running median radius");
-  CORDRESPONSE_PARAMETER(cordRegularisationLength, "running-median window of the per-sector boundary (mm)");
-  CORDRESPONSE_PARAMETER(cordMinimumContrast, "minimum relative cord/CSF contrast for a plane to hold cord");
-  CORDRESPONSE_PARAMETER(cordReferenceLength, "running-median window of the cord and CSF references (mm)");
-  CORDRESPONSE_PARAMETER(fociSeedEnhancement, "seed threshold: T1 post signal over normal cord (+50%)");
-  CORDRESPONSE_PARAMETER(fociGrowEnhancement, "hysteresis growing threshold (+25%)");
-  CORDRESPONSE_PARAMETER(fociMinimumZScore, "seeds also exceed this many robust noise SDs");
-  CORDRESPONSE_PARAMETER(fociRelativeBoundary, "focus boundary at this fraction of its peak enhancement");
-  CORDRESPONSE_PARAMETER(fociExophyticMargin, "allowed extension of a focus beyond the cord mask (mm)");
-  CORDRESPONSE_PARAMETER(fociSurfaceDepth, "depth of the cord surface layer (surface enhancement rejection, mm)");
-  CORDRESPONSE_PARAMETER(fociMinimumCoreFraction, "minimum fraction of a focus deeper than fociSurfaceDepth");
-  CORDRESPONSE_PARAMETER(fociMinimumInsideFraction, "minimum fraction of a focus inside the cord mask");
-  CORDRESPONSE_PARAMETER(fociMinimumVolume, "minimum focus volume (mm^3)");
-  CORDRESPONSE_PARAMETER(fociSplitDepth, "erosion depth separating touching foci (mm; 0 = never split)");
-  CORDRESPONSE_PARAMETER(fociReferenceLength, "window of the normal-cord reference along the cord (mm)");
-  CORDRESPONSE_PARAMETER(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord");
-  CORDRESPONSE_PARAMETER(fociUseSubtraction, "use the T1 pre-contrast subtraction when a T1 pre image is given");
-  CORDRESPONSE_PARAMETER(edemaSeedIncrease, "seed threshold: T2 (CSF-normalised) over normal cord (+22%)");
-  CORDRESPONSE_PARAMETER(edemaGrowIncrease, "hysteresis growing threshold (+12%)");
-  CORDRESPONSE_PARAMETER(edemaRelativeBoundary, "boundary at this fraction of a component's median increase");
-  CORDRESPONSE_PARAMETER(edemaBorderDepth, "cord border layer excluded (CSF partial volume, mm)");
-  CORDRESPONSE_PARAMETER(edemaNormalQuantile, "quantile of per-plane cord medians taken as normal cord");
-  CORDRESPONSE_PARAMETER(edemaMinimumLength, "minimum cranio-caudal extent of an edema region (mm)");
-  CORDRESPONSE_PARAMETER(edemaMinimumVolume, "minimum edema region volume (mm^3)");
-  CORDRESPONSE_PARAMETER(levelExtrapolation, "extension beyond the outermost disc labels (mean level heights)");
-#undef CORDRESPONSE_PARAMETER
-  return list;
+  using P = SegmentationParameters;
+#define CORDRESPONSE_FIELD(name, doc) SegmentationParameterField{ #name, doc, &P::name }
+  static const std::vector<SegmentationParameterField> fields{
+    CORDRESPONSE_FIELD(cordRadius, "typical cord semi-axis for the centreline tube detector (mm)"),
+    CORDRESPONSE_FIELD(canalRadius, "half-width of the CSF box of the tube detector (mm)"),
+    CORDRESPONSE_FIELD(surroundRadius, "half-width of the box around the canal of the tube detector (mm)"),
+    CORDRESPONSE_FIELD(cordDetectionLength, "length of the tube detector boxes along the cord (mm)"),
+    CORDRESPONSE_FIELD(centrelineStiffness, "penalty of centreline displacement between planes (per mm^2)"),
+    CORDRESPONSE_FIELD(centrelineSmoothing, "half-window of the centreline smoothing (mm)"),
+    CORDRESPONSE_FIELD(cordBoundaryLevel, "cord/CSF threshold position (0 = cord, 1 = CSF; 0.5 = half-voxel rule)"),
+    CORDRESPONSE_FIELD(cordMaximumRadius, "no cord voxel farther from the centreline (mm)"),
+    CORDRESPONSE_FIELD(cordLeakFactor, "cross-section at most this times the running median radius"),
+    CORDRESPONSE_FIELD(cordRegularisationLength, "running-median window of the per-sector boundary (mm)"),
+    CORDRESPONSE_FIELD(cordMinimumContrast, "minimum relative cord/CSF contrast for a plane to hold cord"),
+    CORDRESPONSE_FIELD(cordReferenceLength, "running-median window of the cord and CSF references (mm)"),
+    CORDRESPONSE_FIELD(fociSeedEnhancement, "seed threshold: T1 post signal over normal cord (+50%)"),
+    CORDRESPONSE_FIELD(fociGrowEnhancement, "hysteresis growing threshold (+25%)"),
+    CORDRESPONSE_FIELD(fociMinimumZScore, "seeds also exceed this many robust noise SDs"),
+    CORDRESPONSE_FIELD(fociRelativeBoundary, "focus boundary at this fraction of its peak enhancement"),
+    CORDRESPONSE_FIELD(fociExophyticMargin, "allowed extension of a focus beyond the cord mask (mm)"),
+    CORDRESPONSE_FIELD(fociSurfaceDepth, "depth of the cord surface layer (surface enhancement rejection, mm)"),
+    CORDRESPONSE_FIELD(fociMinimumCoreFraction, "minimum fraction of a focus deeper than fociSurfaceDepth"),
+    CORDRESPONSE_FIELD(fociMinimumInsideFraction, "minimum fraction of a focus inside the cord mask"),
+    CORDRESPONSE_FIELD(fociMinimumVolume, "minimum focus volume (mm^3)"),
+    CORDRESPONSE_FIELD(fociSplitDepth, "erosion depth separating touching foci (mm; 0 = never split)"),
+    CORDRESPONSE_FIELD(fociReferenceLength, "window of the normal-cord reference along the cord (mm)"),
+    CORDRESPONSE_FIELD(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord"),
+    CORDRESPONSE_FIELD(fociWithoutSubtraction, "segment the foci on T1 post alone even when a T1 pre image is given (no subtraction)"),
+    CORDRESPONSE_FIELD(edemaSeedIncrease, "seed threshold: T2 (CSF-normalised) over normal cord (+22%)"),
+    CORDRESPONSE_FIELD(edemaGrowIncrease, "hysteresis growing threshold (+12%)"),
+    CORDRESPONSE_FIELD(edemaRelativeBoundary, "boundary at this fraction of a component's median increase"),
+    CORDRESPONSE_FIELD(edemaBorderDepth, "cord border layer excluded (CSF partial volume, mm)"),
+    CORDRESPONSE_FIELD(edemaNormalQuantile, "quantile of per-plane cord medians taken as normal cord"),
+    CORDRESPONSE_FIELD(edemaMinimumLength, "minimum cranio-caudal extent of an edema region (mm)"),
+    CORDRESPONSE_FIELD(edemaMinimumVolume, "minimum edema region volume (mm^3)"),
+    CORDRESPONSE_FIELD(levelExtrapolation, "extension beyond the outermost disc labels (mean level heights)"),
+  };
+#undef CORDRESPONSE_FIELD
+  return fields;
+}
+
+std::string
+SegmentationParameterField::Text(const SegmentationParameters & p) const
+{
+  return std::visit([&p](auto m) { return ValueText(p.*m); }, member);
+}
+
+void
+SegmentationParameterField::Set(SegmentationParameters & p, const std::string & text) const
+{
+  std::visit(
+    [&](auto m) {
+      using Value = std::decay_t<decltype(p.*m)>;
+      std::istringstream in(text);
+      Value              v{};
+      if constexpr (std::is_same_v<Value, bool>)
+      {
+        in >> std::boolalpha >> v;
+      }
+      else
+      {
+        in >> v;
+      }
+      if (in.fail() || !(in >> std::ws).eof() || (!std::is_same_v<Value, bool> && !std::isfinite(double(v))))
+      {
+        throw std::invalid_argument("segmentation parameter " + name + ": '" + text + "' is not a valid " +
+                                    (std::is_same_v<Value, bool> ? "boolean (true or false)" : "number"));
+      }
+      p.*m = v;
+    },
+    member);
+}
+
+const SegmentationParameterField &
+FindSegmentationParameter(const std::string & name)
+{
+  for (const auto & f : SegmentationParameterFields())
+  {
+    if (f.name == name)
+    {
+      return f;
+    }
+  }
+  throw std::invalid_argument("unknown segmentation parameter '" + name + "'");
 }
 
 SegmentationResult
@@ -337,7 +395,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   auto foci = FociFilter::New();
   foci->SetInput(t1post);
   foci->SetCordMask(r.cord);
-  if (t1pre && p.fociUseSubtraction)
+  if (t1pre && !p.fociWithoutSubtraction)
   {
     foci->SetPreContrastImage(t1pre);
   }
@@ -474,30 +532,12 @@ WriteSegmentation(const SegmentationResult & r, const SegmentationParameters & p
                         { "levels", s.levels.empty() ? "unknown" : s.levels },
                         { "levels_are_guess", s.levelsAreGuess } });
   }
+  // Actual values (not the defaults), for reproducibility.
   json parameters = json::object();
-  for (const auto & d : SegmentationParameterList())
+  for (const auto & f : SegmentationParameterFields())
   {
-    parameters[d.name] = d.defaultValue;
+    std::visit([&](auto m) { parameters[f.name] = p.*m; }, f.member);
   }
-  // Actual values (not defaults) for reproducibility.
-#define CORDRESPONSE_VALUE(name) parameters[#name] = p.name
-  CORDRESPONSE_VALUE(cordRadius), CORDRESPONSE_VALUE(canalRadius), CORDRESPONSE_VALUE(surroundRadius);
-  CORDRESPONSE_VALUE(cordDetectionLength), CORDRESPONSE_VALUE(centrelineStiffness);
-  CORDRESPONSE_VALUE(centrelineSmoothing), CORDRESPONSE_VALUE(cordBoundaryLevel), CORDRESPONSE_VALUE(cordMaximumRadius);
-  CORDRESPONSE_VALUE(cordLeakFactor), CORDRESPONSE_VALUE(cordRegularisationLength);
-  CORDRESPONSE_VALUE(cordMinimumContrast), CORDRESPONSE_VALUE(cordReferenceLength);
-  CORDRESPONSE_VALUE(fociSeedEnhancement), CORDRESPONSE_VALUE(fociGrowEnhancement),
-    CORDRESPONSE_VALUE(fociMinimumZScore);
-  CORDRESPONSE_VALUE(fociRelativeBoundary), CORDRESPONSE_VALUE(fociExophyticMargin),
-    CORDRESPONSE_VALUE(fociSurfaceDepth);
-  CORDRESPONSE_VALUE(fociMinimumCoreFraction), CORDRESPONSE_VALUE(fociMinimumInsideFraction);
-  CORDRESPONSE_VALUE(fociMinimumVolume), CORDRESPONSE_VALUE(fociSplitDepth), CORDRESPONSE_VALUE(fociReferenceLength);
-  CORDRESPONSE_VALUE(fociReferenceQuantile), CORDRESPONSE_VALUE(fociUseSubtraction);
-  CORDRESPONSE_VALUE(edemaSeedIncrease), CORDRESPONSE_VALUE(edemaGrowIncrease),
-    CORDRESPONSE_VALUE(edemaRelativeBoundary);
-  CORDRESPONSE_VALUE(edemaBorderDepth), CORDRESPONSE_VALUE(edemaNormalQuantile), CORDRESPONSE_VALUE(edemaMinimumLength);
-  CORDRESPONSE_VALUE(edemaMinimumVolume), CORDRESPONSE_VALUE(levelExtrapolation);
-#undef CORDRESPONSE_VALUE
   const json out = { { "format", "cordresponse-segmentation" },
                      { "version", 1 },
                      { "coordinates", "ITK physical space: LPS, millimetres" },

@@ -115,6 +115,16 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
 std::filesystem::path
 WriteCaseReports(const CaseResult & result, const RunOptions & options);
 
+/** The per-lesion table (lesions.csv) of every exam, one row per focus; `separator` ',' for CSV or '\t' for
+ *  TSV (fields quoted when they hold it). Centroids in LPS mm. */
+std::string
+LesionTable(const CaseResult & result, char separator);
+
+/** A 3D Slicer colour table ("index name R G B A" lines) naming the focus ids of the exams' lesion label
+ *  maps (the baseline's name of an id wins, e.g. "focus_1_T9-T10"). */
+std::string
+LesionColourTable(const CaseResult & result);
+
 /** A one-screen text summary of a finished case (response per follow-up, volumes, where the report is). */
 std::string
 SummariseCase(const CaseResult & result, const std::filesystem::path & reportPath);

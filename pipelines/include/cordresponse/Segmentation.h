@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace cordresponse {
@@ -15,7 +16,7 @@ namespace cordresponse {
 /** Every parameter of the segmentation of one timepoint, with its default (chosen on the phantom sweep,
  *  benchmarks/SegmentationScores.cxx, and the real Spinal Cord Toolbox images; see docs/segmentation.md).
  *  Names are stable: the CLI, the Slicer XML and report.json are generated from this list
- *  (SegmentationParameterList()). Lengths in mm, volumes in mm^3, enhancements relative to normal cord. */
+ *  (SegmentationParameterFields()). Lengths in mm, volumes in mm^3, enhancements relative to normal cord. */
 struct SegmentationParameters
 {
   // --- Spinal cord (itk::SpinalCordSegmentationImageFilter) ---
@@ -44,7 +45,7 @@ struct SegmentationParameters
   double fociSplitDepth{ 1.5 };            ///< erosion depth separating touching foci (mm; 0 = never split)
   double fociReferenceLength{ 30.0 };      ///< window of the normal-cord reference along the cord (mm)
   double fociReferenceQuantile{ 0.4 };     ///< quantile of the pooled cord signal taken as normal cord
-  bool   fociUseSubtraction{ true };       ///< use the T1 pre-contrast subtraction when a T1 pre image is given
+  bool   fociWithoutSubtraction{ false };  ///< ignore the T1 pre-contrast image (no subtraction) for the foci
   // --- Edema (itk::CordEdemaSegmentationImageFilter) ---
   double edemaSeedIncrease{ 0.22 };    ///< seed threshold: T2 (CSF-normalised) over normal cord (+22%)
   double edemaGrowIncrease{ 0.12 };    ///< hysteresis growing threshold (+12%)
@@ -57,16 +58,31 @@ struct SegmentationParameters
   double levelExtrapolation{ 1.0 }; ///< extension beyond the outermost disc labels (mean level heights)
 };
 
-/** One documented parameter (name, default as text, one-line doc). */
-struct ParameterDescription
+/** One member of SegmentationParameters: its stable name, its one-line documentation and the member itself.
+ *  The table of these (SegmentationParameterFields()) is the single source of the parameters: the CLI flags,
+ *  the Slicer module XML, segmentation.json and report.json are generated from it. */
+struct SegmentationParameterField
 {
-  std::string name;
-  std::string defaultValue;
-  std::string doc;
+  std::string                                                                   name;
+  std::string                                                                   doc;
+  std::variant<double SegmentationParameters::*, bool SegmentationParameters::*> member;
+
+  /** The member's value in `p` as text ("0.5", "true"); round-trips through Set(). */
+  std::string
+  Text(const SegmentationParameters & p) const;
+  /** Parse `text` (a finite number, or true/false) into the member of `p`; throws std::invalid_argument
+   *  naming the parameter when the text is not a valid value. */
+  void
+  Set(SegmentationParameters & p, const std::string & text) const;
 };
-/** Every member of SegmentationParameters with its default and documentation, in declaration order. */
-std::vector<ParameterDescription>
-SegmentationParameterList();
+
+/** Every member of SegmentationParameters, in declaration order. */
+const std::vector<SegmentationParameterField> &
+SegmentationParameterFields();
+
+/** The field called `name`; throws std::invalid_argument for an unknown name. */
+const SegmentationParameterField &
+FindSegmentationParameter(const std::string & name);
 
 using TransformType = itk::Transform<double, 3, 3>;
 

@@ -1,0 +1,103 @@
+// CordFollowupRegistration: a follow-up spinal MRI onto the baseline (rigid, optionally affine) as a 3D Slicer
+// CLI module. The interface is the description below; CordFollowupRegistration.xml is generated from it.
+#include "CordResponseModule.h"
+
+#include "cordresponse/Errors.h"
+#include "cordresponse/Transforms.h"
+
+namespace {
+using namespace cordresponse;
+using namespace cordresponse::slicer;
+
+ModuleDescription
+Describe()
+{
+  ModuleDescription m = CordResponseModuleDescription(
+    "CordFollowupRegistration", "Cord Follow-up Registration",
+    "Registers a follow-up spinal MRI (moving) onto the baseline (fixed), usually both T1 post-contrast: centroid "
+    "alignment and a multi-start search over rotations and cranio-caudal offsets, then versor rigid (optionally "
+    "affine) optimisation of Mattes mutual information over three resolutions that never shrink thick slices.");
+  Parameter transform;
+  transform.type = ParameterType::Transform;
+  transform.name = "outputTransform";
+  transform.label = "Follow-up to baseline transform";
+  transform.description = "Applied to the follow-up volume in Slicer it aligns it with the baseline (ITK file: maps a "
+                          "baseline point to the follow-up point, LPS mm)";
+  transform.channel = Channel::Output;
+  transform.subtype = "linear";
+  transform.fileExtensions = ".tfm,.h5";
+  transform.reference = "movingVolume";
+  m.groups.push_back(
+    { "Input and output",
+      "The two exams and the results",
+      false,
+      { InputImage("fixedVolume", "Baseline volume", "baseline image (fixed)", 0),
+        InputImage("movingVolume", "Follow-up volume", "follow-up image (moving)", 1),
+        InputImage("fixedMask", "Baseline spine mask",
+                   "optional spine or cord mask on the baseline grid restricting the metric (dilated)", std::nullopt,
+                   "label"),
+        transform,
+        OutputImage("resampledVolume", "Resampled follow-up", "the follow-up resampled onto the baseline grid (linear)",
+                    "fixedVolume", "scalar") } });
+  m.groups.push_back(
+    { "Results",
+      "Registration summary",
+      false,
+      { ReturnValue(ParameterType::Double, "metricValue", "Final metric",
+                    "Mattes mutual information (lower is better)"),
+        ReturnValue(ParameterType::Double, "rotationDegrees", "Rotation", "rotation angle of the transform (degrees)"),
+        ReturnValue(ParameterType::Double, "translationMm", "Translation",
+                    "translation at the centre of the region (mm)") } });
+  m.groups.push_back(RegistrationParameterGroup());
+  return m;
+}
+
+void
+Run(ModuleRun & run)
+{
+  const ParameterValues & values = run.Arguments();
+  run.Progress("loading", 0.0);
+  const auto              fixedPath = *values.Path("fixedVolume");
+  const auto              movingPath = *values.Path("movingVolume");
+  const auto              fixed = LoadImage(fixedPath);
+  const auto              moving = LoadImage(movingPath);
+  LabelImageType::Pointer mask;
+  if (const auto maskPath = values.Path("fixedMask"))
+  {
+    mask = LoadLabelImage(*maskPath);
+    RequireNonEmpty(mask, *maskPath, "spine mask");
+  }
+  run.Progress("registration", 0.1);
+  RegistrationResult result;
+  try
+  {
+    result = RegisterLongitudinal(fixed, moving, mask, RegistrationParametersFrom(values));
+  }
+  catch (const NoOverlapError & e)
+  {
+    throw InputError(movingPath, "does not overlap " + fixedPath.string() + ": " + e.what());
+  }
+  catch (const std::invalid_argument & e)
+  {
+    throw InputError(values.Path("fixedMask").value_or(fixedPath), e.what());
+  }
+  run.Progress("writing outputs", 0.9);
+  if (const auto path = run.Output("outputTransform"))
+  {
+    WriteTransformFile(result.transform, *path);
+  }
+  if (const auto path = run.Output("resampledVolume"))
+  {
+    SaveImage(ResampleToReference(moving, fixed, result.transform), *path);
+  }
+  run.Return("metricValue", result.metricValue);
+  run.Return("rotationDegrees", result.rotationDegrees);
+  run.Return("translationMm", result.translationMm);
+}
+} // namespace
+
+int
+main(int argc, char ** argv)
+{
+  return RunCordResponseModule(Describe(), argc, argv, Run);
+}

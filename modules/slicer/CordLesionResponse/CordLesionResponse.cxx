@@ -1,0 +1,171 @@
+// CordLesionResponse: the longitudinal analysis of one case as a 3D Slicer CLI module (baseline and follow-up
+// exams in; lesion, edema and cord label maps, the follow-up-to-baseline transform, a lesion table and the
+// headline numbers out). The interface is the description below; CordLesionResponse.xml is generated from it.
+#include "CordResponseModule.h"
+
+#include "cordresponse/AtomicFile.h"
+#include "cordresponse/Transforms.h"
+
+namespace {
+using namespace cordresponse;
+using namespace cordresponse::slicer;
+
+ModuleDescription
+Describe()
+{
+  ModuleDescription m = CordResponseModuleDescription(
+    "CordLesionResponse", "Cord Lesion Response",
+    "Response of intramedullary spinal cord lesions between a baseline and a follow-up MRI exam: registers the "
+    "follow-up onto the baseline, segments the cord, the enhancing foci and the T2 edema of each exam, measures and "
+    "matches the foci, and classifies the response (RANO-BM and volumetric).");
+  m.groups.push_back(ExamInputGroup("baseline", "Baseline", 0));
+  m.groups.push_back(ExamInputGroup("followup", "Follow-up", 1));
+  Parameter initial;
+  initial.type = ParameterType::Transform;
+  initial.name = "initialTransform";
+  initial.label = "Existing follow-up transform";
+  initial.description = "Follow-up-to-baseline linear transform to use instead of registering (ITK convention: maps "
+                        "a baseline point to the follow-up point; the transform this module outputs)";
+  initial.channel = Channel::Input;
+  initial.subtype = "linear";
+  initial.fileExtensions = ".tfm,.h5";
+  m.groups.back().parameters.push_back(initial);
+
+  Parameter transform = initial;
+  transform.name = "outputTransform";
+  transform.label = "Follow-up to baseline transform";
+  transform.description = "The registration result; applied to the follow-up volumes it aligns them with the "
+                          "baseline (ITK file: maps a baseline point to the follow-up point, LPS mm)";
+  transform.channel = Channel::Output;
+  transform.reference = "followupT1post";
+  Parameter table;
+  table.type = ParameterType::Table;
+  table.name = "lesionTable";
+  table.label = "Lesion table";
+  table.description = "One row per enhancing focus of each exam: volume, diameters, extent, levels, enhancement, "
+                      "RANO-BM measurability (the columns of lesions.csv)";
+  table.channel = Channel::Output;
+  table.fileExtensions = ".tsv,.csv";
+  Parameter colors = table;
+  colors.name = "lesionColorTable";
+  colors.label = "Lesion colour table";
+  colors.description = "Colour table naming the focus ids of the lesion label maps (focus_<id>_<levels>)";
+  colors.subtype = "color";
+  colors.fileExtensions = ".ctbl";
+  Parameter reports;
+  reports.type = ParameterType::Directory;
+  reports.name = "reportDirectory";
+  reports.label = "Report directory";
+  reports.description = "Directory for the full report: report.json, lesions.csv, label maps, QC images, report.html";
+  reports.channel = Channel::Output;
+  m.groups.push_back(
+    { "Outputs",
+      "Label maps on each exam's T1 post-contrast grid",
+      false,
+      { OutputImage("baselineLesions", "Baseline lesions", "enhancing foci of the baseline, by focus id",
+                    "baselineT1post"),
+        OutputImage("followupLesions", "Follow-up lesions", "enhancing foci of the follow-up, by focus id",
+                    "followupT1post"),
+        OutputImage("baselineEdema", "Baseline edema", "T2 cord edema of the baseline (1)", "baselineT1post"),
+        OutputImage("followupEdema", "Follow-up edema", "T2 cord edema of the follow-up (1)", "followupT1post"),
+        OutputImage("baselineCord", "Baseline cord", "spinal cord of the baseline (1)", "baselineT1post"),
+        OutputImage("followupCord", "Follow-up cord", "spinal cord of the follow-up (1)", "followupT1post"), transform,
+        table, colors, reports } });
+  m.groups.push_back(
+    { "Results",
+      "Headline numbers (volumes in mm^3, changes in percent of the baseline)",
+      false,
+      { ReturnValue(ParameterType::Double, "baselineEnhancingVolume", "Baseline enhancing volume",
+                    "total enhancing volume of the baseline (mm^3)"),
+        ReturnValue(ParameterType::Double, "followupEnhancingVolume", "Follow-up enhancing volume",
+                    "total enhancing volume of the follow-up (mm^3)"),
+        ReturnValue(ParameterType::Double, "enhancingVolumeChange", "Enhancing volume change",
+                    "follow-up versus baseline enhancing volume (%)"),
+        ReturnValue(ParameterType::Double, "baselineEdemaVolume", "Baseline edema volume",
+                    "edema volume of the baseline (mm^3)"),
+        ReturnValue(ParameterType::Double, "followupEdemaVolume", "Follow-up edema volume",
+                    "edema volume of the follow-up (mm^3)"),
+        ReturnValue(ParameterType::Double, "edemaVolumeChange", "Edema volume change",
+                    "follow-up versus baseline edema volume (%)"),
+        ReturnValue(ParameterType::Integer, "baselineLesionCount", "Baseline foci", "enhancing foci at baseline"),
+        ReturnValue(ParameterType::Integer, "followupLesionCount", "Follow-up foci", "enhancing foci at follow-up"),
+        ReturnValue(ParameterType::String, "ranoBmResponse", "RANO-BM response", "CR, PR, SD or PD"),
+        ReturnValue(ParameterType::String, "volumetricResponse", "Volumetric response", "CR, PR, SD or PD") } });
+  m.groups.push_back(RegistrationParameterGroup());
+  m.groups.push_back(SegmentationParameterGroup());
+  return m;
+}
+
+void
+Run(ModuleRun & run)
+{
+  const ParameterValues & values = run.Arguments();
+  CaseInputs              inputs;
+  inputs.id = "slicer";
+  inputs.timepoints = { ExamInputsFrom(values, "baseline", "baseline"),
+                        ExamInputsFrom(values, "followup", "followup") };
+  if (const auto given = values.Path("initialTransform"))
+  {
+    inputs.timepoints[1].transformToBaseline = std::filesystem::absolute(*given);
+  }
+  RunOptions options;
+  options.registration = RegistrationParametersFrom(values);
+  options.segmentation = SegmentationParametersFrom(values);
+  const auto reportDirectory = run.Output("reportDirectory");
+  options.qcImages = reportDirectory.has_value();
+  const CaseResult result = RunCase(
+    inputs, options, [&run](const std::string & stage, double fraction) { run.Progress(stage, 0.9 * fraction); });
+
+  run.Progress("writing outputs", 0.9);
+  const TimepointResult &                               baseline = result.timepoints[0];
+  const TimepointResult &                               followup = result.timepoints[1];
+  const std::pair<const char *, const LabelImageType *> labelMaps[] = {
+    { "baselineLesions", baseline.lesions }, { "followupLesions", followup.lesions },
+    { "baselineEdema", baseline.edema },     { "followupEdema", followup.edema },
+    { "baselineCord", baseline.cord },       { "followupCord", followup.cord }
+  };
+  for (const auto & [name, image] : labelMaps)
+  {
+    if (const auto path = run.Output(name))
+    {
+      SaveLabelImage(image, *path);
+    }
+  }
+  if (const auto path = run.Output("outputTransform"))
+  {
+    WriteTransformFile(followup.toBaseline, *path);
+  }
+  if (const auto path = run.Output("lesionTable"))
+  {
+    WriteFileAtomically(*path, LesionTable(result, FullExtension(*path) == ".csv" ? ',' : '\t'));
+  }
+  if (const auto path = run.Output("lesionColorTable"))
+  {
+    WriteFileAtomically(*path, LesionColourTable(result));
+  }
+  if (reportDirectory)
+  {
+    options.outputDirectory = *reportDirectory;
+    WriteCaseReports(result, options);
+  }
+
+  const ResponseAssessment & response = result.responses.front();
+  run.Return("baselineEnhancingVolume", EnhancingVolumeMm3(baseline));
+  run.Return("followupEnhancingVolume", EnhancingVolumeMm3(followup));
+  run.Return("enhancingVolumeChange", PercentChange(EnhancingVolumeMm3(baseline), EnhancingVolumeMm3(followup)));
+  run.Return("baselineEdemaVolume", baseline.edemaMeasurement.volumeMm3);
+  run.Return("followupEdemaVolume", followup.edemaMeasurement.volumeMm3);
+  run.Return("edemaVolumeChange",
+             PercentChange(baseline.edemaMeasurement.volumeMm3, followup.edemaMeasurement.volumeMm3));
+  run.Return("baselineLesionCount", static_cast<int>(baseline.lesionMeasurements.size()));
+  run.Return("followupLesionCount", static_cast<int>(followup.lesionMeasurements.size()));
+  run.Return("ranoBmResponse", response.ranoBm);
+  run.Return("volumetricResponse", response.volumetric);
+}
+} // namespace
+
+int
+main(int argc, char ** argv)
+{
+  return RunCordResponseModule(Describe(), argc, argv, Run);
+}

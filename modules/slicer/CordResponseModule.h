@@ -1,0 +1,45 @@
+#ifndef cordresponse_slicer_CordResponseModule_h
+#define cordresponse_slicer_CordResponseModule_h
+
+#include "ModuleRun.h"
+
+#include "cordresponse/CasePipeline.h"
+
+/** What the CordResponse Slicer modules share: their metadata, the parameter groups generated from the
+ *  pipeline's own parameter tables (so the Slicer form, the cordresponse CLI and report.json name and
+ *  default every setting alike), and the process set-up. */
+namespace cordresponse::slicer {
+
+/** Category, version, license, contributor, documentation URL and acknowledgements of every module. */
+ModuleDescription
+CordResponseModuleDescription(const std::string & name, const std::string & title, const std::string & description);
+
+/** One advanced group with a parameter per entry of SegmentationParameterFields() (its name, doc and default). */
+ParameterGroup
+SegmentationParameterGroup();
+/** SegmentationParameters with the values of that group. */
+SegmentationParameters
+SegmentationParametersFrom(const ParameterValues & values);
+
+/** An advanced group with the user-facing registration settings (defaults from LongitudinalDefaults()). */
+ParameterGroup
+RegistrationParameterGroup();
+RegistrationParameters
+RegistrationParametersFrom(const ParameterValues & values);
+
+/** One exam's input group: `<prefix>T1post` (positional `index`), `<prefix>T1pre`, `<prefix>T2`,
+ *  `<prefix>CordMask`, `<prefix>VertebralLabels` (t1post, t1pre, ... with an empty prefix). */
+ParameterGroup
+ExamInputGroup(const std::string & prefix, const std::string & label, int index);
+/** The TimepointInputs named by that group's values. */
+TimepointInputs
+ExamInputsFrom(const ParameterValues & values, const std::string & prefix, const std::string & label);
+
+/** main() of a CordResponse module: ITK filters on oneTBB (one scheduler per process, as in the
+ *  cordresponse tool), then RunModule(). */
+int
+RunCordResponseModule(const ModuleDescription & module, int argc, char ** argv, const ModuleBody & body);
+
+} // namespace cordresponse::slicer
+
+#endif
