@@ -500,3 +500,29 @@ TEST_F(SlicerModulesOnPhantom, BadInputFailsNamingTheFileAndLeavesNoOutput)
   EXPECT_EQ(missing.exitCode, 1);
   EXPECT_NE(missing.output.find("absent.nii.gz"), std::string::npos) << missing.output;
 }
+
+TEST(SlicerExtension, CatalogEntryFollowsTheCatalogSchema)
+{
+  // The rules of Slicer's slicer-extension-catalog-entry-schema-v1.0.2: three required keys, no others than
+  // the schema's, and their types.
+  const auto entry = nlohmann::json::parse(
+    test::ReadText(fs::path(CORDRESPONSE_SOURCE_DIR) / "modules" / "slicer" / "CordResponse.json"));
+  for (const char * required : { "$schema", "category", "scm_url" })
+  {
+    EXPECT_TRUE(entry.contains(required)) << required;
+  }
+  const std::set<std::string> allowed = { "$schema",     "category",           "scm_url",
+                                          "scm_revision", "scm_type",           "build_dependencies",
+                                          "dicom_support_rule", "build_subdirectory", "enabled",
+                                          "tier" };
+  for (const auto & [key, value] : entry.items())
+  {
+    EXPECT_TRUE(allowed.count(key)) << key;
+  }
+  EXPECT_TRUE(entry["$schema"].get<std::string>().find("catalog-entry-schema-v1.0.2") != std::string::npos);
+  EXPECT_TRUE(entry["scm_type"] == "git" || entry["scm_type"] == "local");
+  EXPECT_TRUE(entry["build_dependencies"].is_array());
+  EXPECT_TRUE(entry["enabled"].is_boolean());
+  EXPECT_GE(entry["tier"].get<int>(), 1);
+  EXPECT_LE(entry["tier"].get<int>(), 5);
+}

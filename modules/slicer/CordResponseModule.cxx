@@ -5,6 +5,7 @@
 #include "itkOneTBBMultiThreader.h"
 
 #include <cctype>
+#include <map>
 #include <sstream>
 #include <variant>
 
@@ -54,6 +55,20 @@ CordResponseModuleDescription(const std::string & name, const std::string & titl
   m.contributor = "CordResponse developers";
   m.acknowledgements = "Built on ITK and oneTBB. Spinal levels follow the Spinal Cord Toolbox numbering.";
   return m;
+}
+
+std::string
+PipelineStageComment(const std::string & stage)
+{
+  static const std::map<std::string, std::string> comments = {
+    { "segmentation", "Loading, bias-correcting and segmenting each exam (cord, enhancing foci, edema)" },
+    { "registration", "Registering the follow-up onto the baseline" },
+    { "comparison", "Measuring, matching lesions across exams and classifying the response" },
+    { "done", "Analysis complete" },
+    { "writing outputs", "Writing label maps, transform and tables" }
+  };
+  const auto it = comments.find(stage);
+  return it == comments.end() ? stage : it->second;
 }
 
 ParameterGroup
@@ -171,6 +186,16 @@ RunCordResponseModule(const ModuleDescription & module, int argc, char ** argv, 
 {
   itk::OneTBBMultiThreader::RegisterAsDefault();
   return RunModule(module, argc, argv, body);
+}
+
+int
+RunCordResponseModule(const ModuleDescription &  module,
+                      const CommandLine &        commandLine,
+                      ModuleProcessInformation * processInformation,
+                      const ModuleBody &         body)
+{
+  itk::OneTBBMultiThreader::RegisterAsDefault();
+  return ExecuteModule(module, commandLine, processInformation, body);
 }
 
 } // namespace cordresponse::slicer

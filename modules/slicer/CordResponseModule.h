@@ -14,6 +14,10 @@ namespace cordresponse::slicer {
 ModuleDescription
 CordResponseModuleDescription(const std::string & name, const std::string & title, const std::string & description);
 
+/** A sentence for Slicer's progress message for a RunCase stage ("segmentation" -> "Segmenting ..."). */
+std::string
+PipelineStageComment(const std::string & stage);
+
 /** One advanced group with a parameter per entry of SegmentationParameterFields() (its name, doc and default). */
 ParameterGroup
 SegmentationParameterGroup();
@@ -40,6 +44,37 @@ ExamInputsFrom(const ParameterValues & values, const std::string & prefix, const
 int
 RunCordResponseModule(const ModuleDescription & module, int argc, char ** argv, const ModuleBody & body);
 
+/** The same after GenerateCLP's PARSE_ARGS (SEM builds): see CORDRESPONSE_MODULE_MAIN. */
+int
+RunCordResponseModule(const ModuleDescription &  module,
+                      const CommandLine &        commandLine,
+                      ModuleProcessInformation * processInformation,
+                      const ModuleBody &         body);
+
 } // namespace cordresponse::slicer
+
+/** The main() of module NAME. Standalone: our parser reads argv from the module description. SEM builds
+ *  (Slicer extension or SlicerExecutionModel_DIR): GenerateCLP's PARSE_ARGS, generated from NAME.xml, parses
+ *  argv (and answers --xml and --echo); CORDRESPONSE_SEM_COMMAND_LINE (NAMESemCommandLine.h, generated from
+ *  the same XML by CMake) collects its variables. Both run the same body with the same values. */
+#ifdef CORDRESPONSE_SEM_BUILD
+#define CORDRESPONSE_MODULE_MAIN(describe, body)                                                                       \
+  int main(int argc, char ** argv)                                                                                     \
+  {                                                                                                                    \
+    PARSE_ARGS;                                                                                                        \
+    cordresponse::slicer::CommandLine commandLine;                                                                     \
+    commandLine.returnParameterFile = returnParameterFile;                                                             \
+    CORDRESPONSE_SEM_COMMAND_LINE(commandLine.values);                                                                 \
+    return cordresponse::slicer::RunCordResponseModule(describe(), commandLine, CLPProcessInformation, body);          \
+  }
+#else
+#define CORDRESPONSE_MODULE_MAIN(describe, body)                                                                       \
+  int main(int argc, char ** argv)                                                                                     \
+  {                                                                                                                    \
+    return cordresponse::slicer::RunCordResponseModule(describe(), argc, argv, body);                                  \
+  }
+#endif
+
+namespace cordresponse::slicer {} // namespace cordresponse::slicer
 
 #endif

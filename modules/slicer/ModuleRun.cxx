@@ -75,7 +75,7 @@ StageProgress::CloseBlock()
 }
 
 void
-StageProgress::Report(const std::string & stage, double overall)
+StageProgress::Report(const std::string & stage, double overall, const std::string & comment)
 {
   const std::lock_guard<std::mutex> lock(m_Mutex);
   if (stage != m_Stage)
@@ -84,8 +84,8 @@ StageProgress::Report(const std::string & stage, double overall)
     m_Stage = stage;
     m_StageStart = m_Overall;
     m_StageSecondsStart = Now();
-    m_Out << "<filter-start>\n<filter-name>" << stage << "</filter-name>\n<filter-comment> \"" << stage
-          << "\" </filter-comment>\n</filter-start>" << std::endl;
+    m_Out << "<filter-start>\n<filter-name>" << stage << "</filter-name>\n<filter-comment> \""
+          << (comment.empty() ? stage : comment) << "\" </filter-comment>\n</filter-start>" << std::endl;
   }
   m_Overall = std::clamp(std::max(m_Overall, overall), 0.0, 1.0);
   m_Out << "<filter-progress>" << m_Overall << "</filter-progress>" << std::endl;
@@ -190,6 +190,24 @@ ModuleRun::RemoveOutputs() const
   }
 }
 
+std::string
+SemText(double value)
+{
+  return Shortest(value);
+}
+
+std::string
+SemText(int value)
+{
+  return std::to_string(value);
+}
+
+std::string
+SemText(bool value)
+{
+  return value ? "true" : "false";
+}
+
 int
 RunModule(const ModuleDescription & module, int argc, char ** argv, const ModuleBody & body)
 {
@@ -222,15 +240,24 @@ RunModule(const ModuleDescription & module, int argc, char ** argv, const Module
   {
     std::cout << EchoArguments(module, line) << std::flush;
   }
-  StageProgress progress(std::cout, ProcessInformation(line.processInformationAddress));
-  ModuleRun     run(module, line.values, progress);
+  return ExecuteModule(module, line, ProcessInformation(line.processInformationAddress), body);
+}
+
+int
+ExecuteModule(const ModuleDescription &  module,
+              const CommandLine &        commandLine,
+              ModuleProcessInformation * processInformation,
+              const ModuleBody &         body)
+{
+  StageProgress progress(std::cout, processInformation);
+  ModuleRun     run(module, commandLine.values, progress);
   try
   {
     body(run);
     const std::string returned = run.ReturnParameterText();
-    if (!line.returnParameterFile.empty())
+    if (!commandLine.returnParameterFile.empty())
     {
-      WriteFileAtomically(line.returnParameterFile, returned);
+      WriteFileAtomically(commandLine.returnParameterFile, returned);
     }
     progress.Finish();
     return 0;

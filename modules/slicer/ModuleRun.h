@@ -25,9 +25,10 @@ class StageProgress
 {
 public:
   explicit StageProgress(std::ostream & out, ModuleProcessInformation * processInformation = nullptr);
-  /** Enter `stage` (closing the previous block when the stage changes) and report `overall` in [0, 1]. */
+  /** Enter `stage` (closing the previous block when the stage changes; `comment` describes it, default the
+   *  stage name) and report `overall` in [0, 1]. */
   void
-  Report(const std::string & stage, double overall);
+  Report(const std::string & stage, double overall, const std::string & comment = {});
   /** Report 1 and close the last block. */
   void
   Finish();
@@ -57,9 +58,9 @@ public:
     return m_Arguments;
   }
   void
-  Progress(const std::string & stage, double overall)
+  Progress(const std::string & stage, double overall, const std::string & comment = {})
   {
-    m_Progress.Report(stage, overall);
+    m_Progress.Report(stage, overall, comment);
   }
   /** The path given for output parameter `name` (nothing when not requested). The file is removed again
    *  if the run fails, so a failed run leaves no output behind. */
@@ -92,11 +93,33 @@ private:
 using ModuleBody = std::function<void(ModuleRun &)>;
 
 /** main() of a CLI module in executable mode: `--xml` as first argument prints the XML alone and exits 0;
- *  otherwise parse the command line against `module`, run `body`, report progress on stdout and write
- *  --returnparameterfile. Errors go to stderr naming the module; exit code 2 for a bad command line, 1 for
- *  a failed run (whose outputs are removed), 0 on success. */
+ *  otherwise parse the command line against `module` (ParseCommandLine) and ExecuteModule(). Exit code 2 for
+ *  a bad command line. */
 int
 RunModule(const ModuleDescription & module, int argc, char ** argv, const ModuleBody & body);
+
+/** Run `body` on a parsed command line (ours, or GenerateCLP's in SEM builds): report progress on stdout
+ *  (and to `processInformation` when Slicer runs the module in-process) and write --returnparameterfile.
+ *  Errors go to stderr naming the module; exit code 1 for a failed run (whose outputs are removed), 0 on
+ *  success. */
+int
+ExecuteModule(const ModuleDescription &  module,
+              const CommandLine &        commandLine,
+              ModuleProcessInformation * processInformation,
+              const ModuleBody &         body);
+
+/** A parameter value of GenerateCLP's variables as text (SEM builds: see SemCommandLine). */
+inline std::string
+SemText(const std::string & value)
+{
+  return value;
+}
+std::string
+SemText(double value);
+std::string
+SemText(int value);
+std::string
+SemText(bool value);
 
 } // namespace cordresponse::slicer
 

@@ -7,8 +7,10 @@
 
 #include <tbb/parallel_for.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -183,12 +185,18 @@ CaseResult
 RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCallback & progress)
 {
   ValidateCaseInputs(inputs);
-  auto report = [&](const std::string & stage, double fraction) {
+  // Stages report from concurrent tasks: one at a time, so callers need no lock of their own.
+  std::mutex progressMutex;
+  auto       report = [&](const std::string & stage, double fraction) {
     if (progress)
     {
+      const std::lock_guard<std::mutex> lock(progressMutex);
       progress(stage, fraction);
     }
   };
+  // Segmentation is the first half of the run, shared equally by the exams.
+  std::atomic<std::size_t> examsSegmented{ 0 };
+  const double             examShare = 0.5 / static_cast<double>(inputs.timepoints.size());
   CaseResult result;
   result.inputs = inputs;
   result.timepoints.resize(inputs.timepoints.size());
@@ -225,6 +233,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
     t.edemaMeasurement = MeasureRegion(t.edema, t.levels);
     t.cordVolumeMm3 = LabelVolume(t.cord);
     t.stageSeconds["measurement"] = SecondsSince(start);
+    report("segmentation", examShare * static_cast<double>(++examsSegmented));
   });
   report("registration", 0.5);
 

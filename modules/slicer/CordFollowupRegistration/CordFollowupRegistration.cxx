@@ -2,6 +2,11 @@
 // CLI module. The interface is the description below; CordFollowupRegistration.xml is generated from it.
 #include "CordResponseModule.h"
 
+#ifdef CORDRESPONSE_SEM_BUILD
+#include "CordFollowupRegistrationCLP.h"
+#include "CordFollowupRegistrationSemCommandLine.h"
+#endif
+
 #include "cordresponse/Errors.h"
 #include "cordresponse/Transforms.h"
 
@@ -56,7 +61,7 @@ void
 Run(ModuleRun & run)
 {
   const ParameterValues & values = run.Arguments();
-  run.Progress("loading", 0.0);
+  run.Progress("loading", 0.0, "Loading the baseline and follow-up volumes");
   const auto              fixedPath = *values.Path("fixedVolume");
   const auto              movingPath = *values.Path("movingVolume");
   const auto              fixed = LoadImage(fixedPath);
@@ -67,7 +72,7 @@ Run(ModuleRun & run)
     mask = LoadLabelImage(*maskPath);
     RequireNonEmpty(mask, *maskPath, "spine mask");
   }
-  run.Progress("registration", 0.1);
+  run.Progress("registration", 0.1, "Registering the follow-up onto the baseline (multi-start rigid)");
   RegistrationResult result;
   try
   {
@@ -81,7 +86,7 @@ Run(ModuleRun & run)
   {
     throw InputError(values.Path("fixedMask").value_or(fixedPath), e.what());
   }
-  run.Progress("writing outputs", 0.9);
+  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
   if (const auto path = run.Output("outputTransform"))
   {
     WriteTransformFile(result.transform, *path);
@@ -96,8 +101,4 @@ Run(ModuleRun & run)
 }
 } // namespace
 
-int
-main(int argc, char ** argv)
-{
-  return RunCordResponseModule(Describe(), argc, argv, Run);
-}
+CORDRESPONSE_MODULE_MAIN(Describe, Run)

@@ -3,6 +3,11 @@
 // headline numbers out). The interface is the description below; CordLesionResponse.xml is generated from it.
 #include "CordResponseModule.h"
 
+#ifdef CORDRESPONSE_SEM_BUILD
+#include "CordLesionResponseCLP.h"
+#include "CordLesionResponseSemCommandLine.h"
+#endif
+
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Transforms.h"
 
@@ -113,10 +118,11 @@ Run(ModuleRun & run)
   options.segmentation = SegmentationParametersFrom(values);
   const auto reportDirectory = run.Output("reportDirectory");
   options.qcImages = reportDirectory.has_value();
-  const CaseResult result = RunCase(
-    inputs, options, [&run](const std::string & stage, double fraction) { run.Progress(stage, 0.9 * fraction); });
+  const CaseResult result = RunCase(inputs, options, [&run](const std::string & stage, double fraction) {
+    run.Progress(stage, 0.9 * fraction, PipelineStageComment(stage));
+  });
 
-  run.Progress("writing outputs", 0.9);
+  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
   const TimepointResult &                               baseline = result.timepoints[0];
   const TimepointResult &                               followup = result.timepoints[1];
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
@@ -164,8 +170,4 @@ Run(ModuleRun & run)
 }
 } // namespace
 
-int
-main(int argc, char ** argv)
-{
-  return RunCordResponseModule(Describe(), argc, argv, Run);
-}
+CORDRESPONSE_MODULE_MAIN(Describe, Run)

@@ -3,6 +3,11 @@
 // interface is the description below; CordLesionSegmentation.xml is generated from it.
 #include "CordResponseModule.h"
 
+#ifdef CORDRESPONSE_SEM_BUILD
+#include "CordLesionSegmentationCLP.h"
+#include "CordLesionSegmentationSemCommandLine.h"
+#endif
+
 #include "cordresponse/AtomicFile.h"
 
 namespace {
@@ -63,10 +68,11 @@ Run(ModuleRun & run)
   const TimepointInputs   exam = ExamInputsFrom(values, "", "exam");
   RunOptions              options;
   options.segmentation = SegmentationParametersFrom(values);
-  const CaseResult result = RunCase({ "slicer", { exam } }, options,
-                                    [&run](const std::string & stage, double f) { run.Progress(stage, 0.9 * f); });
+  const CaseResult result = RunCase({ "slicer", { exam } }, options, [&run](const std::string & stage, double f) {
+    run.Progress(stage, 0.9 * f, PipelineStageComment(stage));
+  });
 
-  run.Progress("writing outputs", 0.9);
+  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
   const TimepointResult &                               t = result.timepoints.front();
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
     { "lesions", t.lesions }, { "edema", t.edema }, { "cord", t.cord }, { "levels", t.levels }
@@ -98,8 +104,4 @@ Run(ModuleRun & run)
 }
 } // namespace
 
-int
-main(int argc, char ** argv)
-{
-  return RunCordResponseModule(Describe(), argc, argv, Run);
-}
+CORDRESPONSE_MODULE_MAIN(Describe, Run)
