@@ -2,7 +2,8 @@
 # End-to-end speed of `cordresponse run` on the clinical seed phantom (two exams of T1 pre, T1 post and T2 at
 # 512 x 512 x 20, 0.6 x 0.6 x 3 mm), at 1 and 2 threads, with ITK on oneTBB (the default) and on ITK's Pool
 # threader; then batch throughput at 1 and 2 threads. Prints wall time, peak resident memory and the time
-# per stage. Usage: benchmarks/case_pipeline.sh [build-dir] [work-dir] [repeats]
+# per stage. RUN_FLAGS (e.g. --no-bias-correction) is passed to every `cordresponse run`.
+# Usage: [RUN_FLAGS=...] benchmarks/case_pipeline.sh [build-dir] [work-dir] [repeats]
 set -euo pipefail
 build=${1:-build/release}
 work=${2:-/tmp/cordresponse-case-bench}
@@ -14,15 +15,15 @@ mkdir -p "$work"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "# $(date -u +%FT%TZ) on $(nproc) CPUs; cordresponse $("$exe" --version)"
-echo "| policy | threads | wall s (median of $repeats) | peak RSS MB | load | segmentation | registration | measurement |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| policy | threads | wall s (median of $repeats) | peak RSS MB | load | bias_correction | segmentation | registration | measurement |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for policy in tbb pool; do
   for threads in 1 2; do
     walls=(); rss=0
     for r in $(seq "$repeats"); do
       rm -rf "$work/out"
       out=$( { CORDRESPONSE_ITK_THREADER=$policy /usr/bin/time -f "%e %M" "$exe" run --case "$work/case/case.json" \
-               --output-dir "$work/out" --threads "$threads" > /dev/null; } 2>&1 | tail -1)
+               --output-dir "$work/out" --threads "$threads" ${RUN_FLAGS:-} > /dev/null; } 2>&1 | tail -1)
       walls+=("${out% *}"); m=${out#* }; [ "$m" -gt "$rss" ] && rss=$m
     done
     stages=$(python3 -c "
@@ -30,7 +31,7 @@ import json; r = json.load(open('$work/out/report.json'))
 s = {}
 for t in r['timepoints']:
     for k, v in t['stage_seconds'].items(): s[k] = s.get(k, 0) + v
-print(' | '.join('%.2f' % s.get(k, 0) for k in ('load', 'segmentation', 'registration', 'measurement')))")
+print(' | '.join('%.2f' % s.get(k, 0) for k in ('load', 'bias_correction', 'segmentation', 'registration', 'measurement')))")
     echo "| $policy | $threads | $(printf '%s\n' "${walls[@]}" | median) | $((rss / 1024)) | $stages |"
   done
 done

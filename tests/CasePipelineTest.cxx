@@ -231,3 +231,30 @@ TEST(CaseReports, ReportJsonValidatesAgainstItsSchema)
   EXPECT_NE(validate(dir / "broken.json").exitCode, 0);
 }
 } // namespace cordresponse::test
+
+namespace cordresponse::test {
+TEST(CaseSettings, ResultSettingsTextNamesEverySettingAndChangesWithThem)
+{
+  RunOptions        options;
+  const std::string defaults = ResultSettingsText(options);
+  EXPECT_EQ(defaults, ResultSettingsText(RunOptions{}));
+  for (const auto & f : SegmentationParameterFields())
+  {
+    EXPECT_NE(defaults.find("segmentation." + f.name + " = " + f.Text(options.segmentation) + "\n"), std::string::npos)
+      << f.name;
+  }
+  for (const char * key : { "bias_correction.enabled = true", "registration.seed = ", "matching.growingPercent = ",
+                            "response.progressionPercent = 20", "measurability.minimumSlices = 2" })
+  {
+    EXPECT_NE(defaults.find(key), std::string::npos) << key;
+  }
+  options.segmentation.fociSeedEnhancement = 0.55;
+  EXPECT_NE(ResultSettingsText(options), defaults);
+  options = RunOptions{};
+  options.biasCorrection.enabled = false;
+  EXPECT_NE(ResultSettingsText(options), defaults);
+  options = RunOptions{};
+  options.registration.seed += 1;
+  EXPECT_NE(ResultSettingsText(options), defaults);
+}
+} // namespace cordresponse::test

@@ -2,6 +2,8 @@
 // and no output file.
 #include "TestUtilities.h"
 
+#include "cordresponse/Segmentation.h"
+
 #include <gtest/gtest.h>
 
 namespace cordresponse::test {
@@ -92,6 +94,19 @@ TEST(Cli, UnknownOptionIsAUsageError)
 {
   const auto r = RunCommand(Exe() + " info --no-such-option x");
   EXPECT_NE(r.exitCode, 0);
+}
+
+TEST(Cli, SegmentationParametersComeFromTheParameterTable)
+{
+  const auto help = RunCommand(Exe() + " run --help");
+  ASSERT_EQ(help.exitCode, 0);
+  for (const auto & f : SegmentationParameterFields())
+  {
+    EXPECT_NE(help.output.find("--" + f.name), std::string::npos) << f.name;
+  }
+  const auto bad = RunCommand(Exe() + " segment --t1post x.nii.gz --output-dir out --fociSeedEnhancement abc");
+  EXPECT_NE(bad.exitCode, 0);
+  EXPECT_NE(bad.output.find("fociSeedEnhancement"), std::string::npos) << bad.output;
 }
 
 } // namespace cordresponse::test

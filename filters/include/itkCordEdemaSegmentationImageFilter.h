@@ -26,7 +26,9 @@ namespace itk {
  *     and edema: voxels at least half covered), and kept if its cranio-caudal extent is at least
  *     MinimumLength and its volume at least MinimumVolume (mm^3).
  *     Planes where the edema covers less than MinimumPlaneFraction of the eroded cross-section are
- *     dropped, and runs of planes shorter than MinimumLength.
+ *     dropped, and runs of planes shorter than MinimumLength or that fill less than FilledPlaneFraction
+ *     of the eroded cross-section over at least half of MinimumLength (partial volume with CSF at a thin or
+ *     tapering cord, T2-bright foci without edema).
  *  4. The result is dilated back by BorderDepth within the cord (the border layer excluded in 2).
  *
  * Output: a binary mask (1 = edema). Deterministic.
@@ -94,6 +96,11 @@ public:
    *  (scattered partial-volume voxels; edema is fusiform and fills the cross-section). Default 0.2. */
   itkSetMacro(MinimumPlaneFraction, double);
   itkGetConstMacro(MinimumPlaneFraction, double);
+  /** A run of edema planes is kept only if, over at least half of MinimumLength, it covers at least this
+   *  fraction of the eroded cross-section: edema fills the cross-section in its middle, whereas partial
+   *  volume with CSF (thin or tapering cord, conus) and T2-bright foci brighten only part of it. Default 0.8. */
+  itkSetClampMacro(FilledPlaneFraction, double, 0.0, 1.0);
+  itkGetConstMacro(FilledPlaneFraction, double);
   /** After Update(): the normal-cord T2/CSF ratio. */
   itkGetConstMacro(NormalRatio, double);
 
@@ -121,6 +128,7 @@ private:
   double m_MinimumVolume{ 20.0 };
   double m_MinimumSectionFraction{ 0.35 };
   double m_MinimumPlaneFraction{ 0.2 };
+  double m_FilledPlaneFraction{ 0.8 };
   double m_NormalRatio{ 0.0 };
 };
 } // namespace itk

@@ -275,7 +275,8 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       keepPlane[uc] =
         !planes[uc].empty() && covered[uc] >= m_MinimumPlaneFraction * static_cast<double>(planes[uc].size());
     }
-    // Runs of kept planes shorter than MinimumLength go.
+    // Runs of kept planes shorter than MinimumLength go, and runs that never fill the cross-section.
+    const long filledNeeded = std::max(1L, std::lround(0.5 * m_MinimumLength / grid.Spacing(cc)));
     for (long c = 0; c < nc;)
     {
       if (!keepPlane[static_cast<std::size_t>(c)])
@@ -286,7 +287,13 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       long e = c;
       while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
         ++e;
-      if ((e - c + 1) * grid.Spacing(cc) < m_MinimumLength)
+      long filled = 0;
+      for (long j = c; j <= e; ++j)
+      {
+        const auto uj = static_cast<std::size_t>(j);
+        filled += covered[uj] >= m_FilledPlaneFraction * static_cast<double>(planes[uj].size()) ? 1 : 0;
+      }
+      if ((e - c + 1) * grid.Spacing(cc) < m_MinimumLength || filled < filledNeeded)
       {
         for (long j = c; j <= e; ++j)
           keepPlane[static_cast<std::size_t>(j)] = 0;
@@ -327,6 +334,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::ostre
   os << indent << "MinimumVolume: " << m_MinimumVolume << std::endl;
   os << indent << "MinimumSectionFraction: " << m_MinimumSectionFraction << std::endl;
   os << indent << "MinimumPlaneFraction: " << m_MinimumPlaneFraction << std::endl;
+  os << indent << "FilledPlaneFraction: " << m_FilledPlaneFraction << std::endl;
   os << indent << "NormalRatio: " << m_NormalRatio << std::endl;
 }
 } // namespace itk

@@ -34,8 +34,11 @@ namespace itk {
  *     the cord; fewer than MinimumCoreFraction inside the cord eroded by SurfaceDepth (thin structures
  *     hugging the cord surface: veins, leptomeningeal enhancement); everything outside the margin (bone,
  *     dura) is never considered.
- *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: interior voxels count 1,
- *     boundary voxels and their outside face neighbours count clamp(e / peak, 0, 1).
+ *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: every voxel of the focus
+ *     and of its 26-neighbourhood (search region, no other focus) is unmixed linearly between the local
+ *     normal cord b (median e of the cord within ~2 mm around it, outside every candidate) and the peak:
+ *     (e - b) / (peak - b), unclamped inside the cord (noise averages out) and clamped to [0, 1] outside it
+ *     (mixed with CSF rather than cord).
  *
  * Output: a label map (focus id per voxel). After Update(), GetFoci() describes each focus. Deterministic.
  *

@@ -8,6 +8,7 @@
 #include "itkProgressReporter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -486,7 +487,10 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     for (auto k : accepted[order[i].second].voxels)
       out[k] = static_cast<typename TLabelImage::PixelType>(i + 1);
   }
-  const long face[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+  // Partial-volume volume: linear unmixing of each voxel of the focus and of its 26-neighbourhood between the
+  // local normal cord (median enhancement of the cord ring around it, outside every candidate) and the focus
+  // peak, clamped to [0, 1]. With thick slices almost no voxel is interior, so every voxel is unmixed.
+  std::vector<std::uint8_t> inRegion(n, 0), inRing(n, 0);
   for (std::size_t i = 0; i < order.size(); ++i)
   {
     const Region & r = accepted[order[i].second];
@@ -496,31 +500,65 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     f.voxelCount = r.voxels.size();
     f.volume = r.voxels.size() * grid.VoxelVolume();
     f.peakEnhancement = r.peak;
-    double                      sum[3] = { 0, 0, 0 };
-    double                      pv = 0.0;
-    std::size_t                 inside = 0;
-    std::map<std::size_t, bool> shell;
+    double                   sum[3] = { 0, 0, 0 };
+    std::size_t              inside = 0;
+    std::vector<std::size_t> neighbourhood, ring;
     for (auto k : r.voxels)
     {
       const auto i3 = grid.Index(k);
       const auto p = grid.Point(i3);
       sum[0] += p[0], sum[1] += p[1], sum[2] += p[2];
       inside += cord[k];
-      bool interior = true;
-      for (const auto & d : face)
-      {
-        const SpinalCordGrid::IndexArray j{ { i3[0] + d[0], i3[1] + d[1], i3[2] + d[2] } };
-        if (!grid.Inside(j) || out[grid.Offset(j)] != id)
-        {
-          interior = false;
-          if (grid.Inside(j) && out[grid.Offset(j)] == 0 && search[grid.Offset(j)])
-            shell[grid.Offset(j)] = true;
-        }
-      }
-      pv += interior ? 1.0 : std::clamp(static_cast<double>(e[k]) / std::max(1e-6, r.peak), 0.0, 1.0);
+      for (long dz = -1; dz <= 1; ++dz)
+        for (long dy = -1; dy <= 1; ++dy)
+          for (long dx = -1; dx <= 1; ++dx)
+          {
+            const SpinalCordGrid::IndexArray j{ { i3[0] + dx, i3[1] + dy, i3[2] + dz } };
+            if (!grid.Inside(j))
+              continue;
+            const auto o = grid.Offset(j);
+            if (!inRegion[o] && search[o] && (out[o] == 0 || out[o] == id))
+            {
+              inRegion[o] = 1;
+              neighbourhood.push_back(o);
+            }
+          }
     }
-    for (const auto & s : shell)
-      pv += std::clamp(static_cast<double>(e[s.first]) / std::max(1e-6, r.peak), 0.0, 1.0);
+    // The ring: cord voxels within ~2 mm in-plane and one slice of the neighbourhood, outside every candidate.
+    std::array<long, 3> reach{};
+    for (unsigned int d = 0; d < 3; ++d)
+      reach[d] = std::max(1L, grid.BallRadius(d, 2.0));
+    std::vector<float> background;
+    for (auto k : neighbourhood)
+    {
+      const auto i3 = grid.Index(k);
+      for (long dz = -reach[2]; dz <= reach[2]; ++dz)
+        for (long dy = -reach[1]; dy <= reach[1]; ++dy)
+          for (long dx = -reach[0]; dx <= reach[0]; ++dx)
+          {
+            const SpinalCordGrid::IndexArray j{ { i3[0] + dx, i3[1] + dy, i3[2] + dz } };
+            if (!grid.Inside(j))
+              continue;
+            const auto o = grid.Offset(j);
+            if (!inRegion[o] && !inRing[o] && cord[o] && componentLabels[o] == 0)
+            {
+              inRing[o] = 1;
+              ring.push_back(o);
+              background.push_back(e[o]);
+            }
+          }
+    }
+    const double normal = background.size() >= 10 ? SpinalCordGrid::Quantile(background, 0.5) : 0.0;
+    const double range = std::max(1e-6, r.peak - normal);
+    double       pv = 0.0;
+    for (auto k : neighbourhood)
+    {
+      const double fraction = (static_cast<double>(e[k]) - normal) / range;
+      pv += cord[k] ? fraction : std::clamp(fraction, 0.0, 1.0);
+      inRegion[k] = 0;
+    }
+    for (auto k : ring)
+      inRing[k] = 0;
     for (unsigned int d = 0; d < 3; ++d)
       f.centroid[d] = sum[d] / static_cast<double>(r.voxels.size());
     f.partialVolume = pv * grid.VoxelVolume();

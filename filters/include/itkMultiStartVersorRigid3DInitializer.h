@@ -19,18 +19,29 @@ namespace itk {
  * Compute():
  *   1. computes the intensity centroids (first moments) of the fixed and the moving image, each
  *      restricted to its optional mask (a SpatialObject, e.g. an ImageMaskSpatialObject of the body);
- *   2. builds the start transforms: rotation about the fixed centroid, translation aligning the
- *      centroids, plus for each value a in RotationAngles (degrees) rotations of +-a about each of the
- *      three physical axes, and for each value o in TranslationOffsets (mm) shifts of +-o along
- *      TranslationAxis (default the LPS S axis, i.e. cranio-caudal for spine images), all combinations;
- *   3. evaluates the metric at each start (the metric must be set up with its images, masks and
+ *   2. builds the start translations (rotation centre: the fixed centroid): the translation aligning the
+ *      centroids and, with UseScannerStart, also the zero translation (the scanner coordinates of the two
+ *      exams taken as they are: when both fields of view are filled by the body along an axis, the
+ *      centroids only align the fields of view, not the anatomy); to each of these bases it adds
+ *        - for each value o in TranslationOffsets (mm), shifts of +-o along TranslationAxis (default the
+ *          LPS S axis, i.e. cranio-caudal for spine images), and
+ *        - with non-zero SearchRadii, every point of a cubic lattice of SearchStep (mm) inside the
+ *          ellipsoid of semi-axes SearchRadii (mm, along the LPS axes) around the base (a translation
+ *          search for large offsets);
+ *      when there are more than SearchKeep such translations, each is scored by the metric without
+ *      rotation and only the SearchKeep best are kept, skipping any within 1.5 x SearchStep of one
+ *      already kept (so that the neighbours of one basin do not crowd out another basin);
+ *   3. combines each kept translation with the rotation starts: none, and for each value a in
+ *      RotationAngles (degrees) rotations of +-a about each of the three physical axes;
+ *   4. evaluates the metric at each start (the metric must be set up with its images, masks and
  *      sampling and be ready for GetValue(); its moving transform is replaced by an internal one);
  *      starts where fewer than MinimumValidFraction of the samples map inside the moving image are
  *      ranked last;
- *   4. sorts the candidates, best (lowest metric value) first.
+ *   5. sorts the candidates, best (lowest metric value) first.
  * Deterministic: the candidate order and values depend only on the inputs.
  *
- * Typically run on coarse (shrunk) images: it costs one metric evaluation per start.
+ * Typically run on coarse (shrunk) images: it costs one metric evaluation per start (and one per
+ * translation of the search).
  *
  * \ingroup CordResponse
  */
@@ -63,6 +74,7 @@ public:
     double                 validFraction;
     double                 offset;   // translation offset of this start along TranslationAxis, mm
     unsigned int           rotation; // index of the rotation start (0 = none)
+    unsigned int           group;    // index of the start translation (starts of one group share it)
   };
 
   itkSetConstObjectMacro(FixedImage, FixedImageType);
@@ -70,6 +82,9 @@ public:
   itkSetConstObjectMacro(FixedMask, MaskType);
   itkSetConstObjectMacro(MovingMask, MaskType);
   itkSetObjectMacro(Metric, MetricType);
+  /** Optional metric (same images, typically fewer samples) that scores the translations of the search
+   *  (step 2 of Compute()); default: Metric. */
+  itkSetObjectMacro(SearchMetric, MetricType);
 
   /** Rotation start angles, degrees (default {10}). 0 is always included. */
   void
@@ -101,6 +116,38 @@ public:
   itkSetMacro(TranslationAxis, VectorType);
   itkGetConstMacro(TranslationAxis, VectorType);
 
+  /** Also start from the zero translation (scanner coordinates as they are), besides the centroid
+   *  alignment (default false). */
+  itkSetMacro(UseScannerStart, bool);
+  itkGetConstMacro(UseScannerStart, bool);
+  itkBooleanMacro(UseScannerStart);
+
+  /** Translation search: lattice points (step SearchStep, mm) inside the ellipsoid of semi-axes
+   *  SearchRadii (mm along L, P, S) around every base translation; an axis whose radius is below the step
+   *  is not searched. Default radii 0 (off) and step 10 mm. SetSearchRadius sets all three. */
+  itkSetMacro(SearchRadii, VectorType);
+  itkGetConstMacro(SearchRadii, VectorType);
+  void
+  SetSearchRadius(double mm)
+  {
+    VectorType radii;
+    radii.Fill(mm);
+    this->SetSearchRadii(radii);
+  }
+  itkSetMacro(SearchStep, double);
+  itkGetConstMacro(SearchStep, double);
+
+  /** Translations kept for the rotation starts when there are more (default 4). */
+  itkSetMacro(SearchKeep, unsigned int);
+  itkGetConstMacro(SearchKeep, unsigned int);
+
+  /** Rank by value x (fraction of the samples mapping inside the moving image) instead of by value (default
+   *  false). For metrics whose good values are negative (ITK's mutual information metrics), this stops
+   *  starts that keep only a small overlap, whose few samples can fit spuriously well, from ranking first. */
+  itkSetMacro(WeightByOverlap, bool);
+  itkGetConstMacro(WeightByOverlap, bool);
+  itkBooleanMacro(WeightByOverlap);
+
   /** Use the centroids for the initial translation (default true); otherwise the image centres. */
   itkSetMacro(UseMoments, bool);
   itkGetConstMacro(UseMoments, bool);
@@ -121,10 +168,13 @@ public:
   }
 
   /** Up to `count` starts chosen for refinement, best first but diverse: first the best start of each
-   *  translation offset (so that a neighbouring vertebra, about one offset away, cannot crowd out the
+   *  start translation (so that a neighbouring vertebra, about one offset away, cannot crowd out the
    *  right level), then the best remaining ones. */
   std::vector<Candidate>
   GetDiverseCandidates(unsigned int count) const;
+
+  /** The number of metric evaluations of the last Compute() (search and starts). */
+  itkGetConstMacro(NumberOfEvaluations, unsigned int);
 
   /** The moments (or centres) alignment alone. */
   itkGetConstObjectMacro(CentredTransform, TransformType);
@@ -143,15 +193,30 @@ private:
   PointType
   Centre(const TImage * image, const MaskType * mask) const;
 
+  /** Metric value and valid fraction of the sample set at a transform (max / 0 when it fails). */
+  void
+  Evaluate(MetricType *          metric,
+           TransformType *       probe,
+           const TransformType * transform,
+           double &              value,
+           double &              validFraction);
+
   typename FixedImageType::ConstPointer  m_FixedImage;
   typename MovingImageType::ConstPointer m_MovingImage;
   MaskType::ConstPointer                 m_FixedMask;
   MaskType::ConstPointer                 m_MovingMask;
   typename MetricType::Pointer           m_Metric;
+  typename MetricType::Pointer           m_SearchMetric;
   std::vector<double>                    m_RotationAngles{ 10.0 };
   std::vector<double>                    m_TranslationOffsets{ 15.0 };
   VectorType                             m_TranslationAxis;
   bool                                   m_UseMoments{ true };
+  bool                                   m_UseScannerStart{ false };
+  VectorType                             m_SearchRadii{ 0.0 };
+  bool                                   m_WeightByOverlap{ false };
+  double                                 m_SearchStep{ 10.0 };
+  unsigned int                           m_SearchKeep{ 4 };
+  unsigned int                           m_NumberOfEvaluations{ 0 };
   double                                 m_MinimumValidFraction{ 0.3 };
   std::vector<Candidate>                 m_Candidates;
   TransformType::Pointer                 m_CentredTransform;

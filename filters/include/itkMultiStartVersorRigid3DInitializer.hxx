@@ -7,6 +7,7 @@
 #include "itkMath.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace itk {
@@ -72,12 +73,48 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Centre(const TIma
 
 template <typename TFixedImage, typename TMovingImage>
 void
+MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Evaluate(MetricType *          metric,
+                                                                        TransformType *       probe,
+                                                                        const TransformType * transform,
+                                                                        double &              value,
+                                                                        double &              validFraction)
+{
+  value = 0.0;
+  validFraction = 1.0;
+  if (!metric)
+  {
+    return;
+  }
+  probe->SetFixedParameters(transform->GetFixedParameters());
+  probe->SetParameters(transform->GetParameters());
+  ++m_NumberOfEvaluations;
+  try
+  {
+    value = metric->GetValue();
+    const auto domain = metric->GetNumberOfDomainPoints();
+    validFraction = domain ? static_cast<double>(metric->GetNumberOfValidPoints()) / domain : 0.0;
+  }
+  catch (const ExceptionObject &)
+  {
+    value = std::numeric_limits<double>::max();
+    validFraction = 0.0;
+  }
+}
+
+template <typename TFixedImage, typename TMovingImage>
+void
 MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
 {
   if (!m_FixedImage || !m_MovingImage)
   {
     itkExceptionMacro("fixed and moving images are required");
   }
+  const bool search = m_SearchRadii.GetNorm() > 0.0;
+  if (search && !(m_SearchStep > 0.0))
+  {
+    itkExceptionMacro("SearchStep must be positive when SearchRadii are");
+  }
+  m_NumberOfEvaluations = 0;
   m_FixedCentre = this->Centre(m_FixedImage.GetPointer(), m_FixedMask.GetPointer());
   m_MovingCentre = this->Centre(m_MovingImage.GetPointer(), m_MovingMask.GetPointer());
 
@@ -122,57 +159,157 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
     axis.Normalize();
   }
 
-  m_Candidates.clear();
+  // Start translations: each base, shifted along the axis and over the search lattice.
+  struct Start
+  {
+    VectorType translation;
+    double     offset;
+    double     value;
+    double     validFraction;
+  };
+  std::vector<VectorType> bases{ m_MovingCentre - m_FixedCentre };
+  if (m_UseScannerStart)
+  {
+    VectorType zero;
+    zero.Fill(0.0);
+    bases.push_back(zero);
+  }
+  std::vector<Start> starts;
+  // A translation within `tolerance` of one already listed adds nothing (lattices of nearby bases).
+  auto add = [&starts](const VectorType & t, double offset, double tolerance) {
+    for (const auto & s : starts)
+    {
+      if ((s.translation - t).GetNorm() <= tolerance)
+      {
+        return;
+      }
+    }
+    starts.push_back(Start{ t, offset, 0.0, 1.0 });
+  };
+  for (const auto & base : bases)
+  {
+    for (double offset : offsets)
+    {
+      add(base + axis * offset, offset, 1e-6);
+    }
+  }
+  if (search)
+  {
+    int n[3];
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      n[d] = static_cast<int>(std::floor(std::max(0.0, m_SearchRadii[d]) / m_SearchStep + 1e-9));
+    }
+    for (const auto & base : bases)
+    {
+      for (int k = -n[2]; k <= n[2]; ++k)
+      {
+        for (int j = -n[1]; j <= n[1]; ++j)
+        {
+          for (int i = -n[0]; i <= n[0]; ++i)
+          {
+            const int  index[3] = { i, j, k };
+            VectorType shift;
+            double     r2 = 0.0;
+            for (unsigned int d = 0; d < 3; ++d)
+            {
+              shift[d] = index[d] * m_SearchStep;
+              r2 += index[d] == 0 ? 0.0 : (shift[d] * shift[d]) / (m_SearchRadii[d] * m_SearchRadii[d]);
+            }
+            if (r2 <= 1.0 + 1e-9)
+            {
+              add(base + shift, shift * axis, 0.5 * m_SearchStep);
+            }
+          }
+        }
+      }
+    }
+  }
+
   auto probe = TransformType::New();
+  auto searchProbe = TransformType::New();
+  for (auto * p : { probe.GetPointer(), searchProbe.GetPointer() })
+  {
+    p->SetFixedParameters(m_CentredTransform->GetFixedParameters());
+    p->SetParameters(m_CentredTransform->GetParameters());
+  }
   if (m_Metric)
   {
-    probe->SetFixedParameters(m_CentredTransform->GetFixedParameters());
-    probe->SetParameters(m_CentredTransform->GetParameters());
     m_Metric->SetMovingTransform(probe);
     m_Metric->Initialize();
   }
-  for (double offset : offsets)
+  MetricType * searchMetric = m_SearchMetric ? m_SearchMetric.GetPointer() : m_Metric.GetPointer();
+  if (m_SearchMetric)
+  {
+    m_SearchMetric->SetMovingTransform(searchProbe);
+    m_SearchMetric->Initialize();
+  }
+  const double minimumValid = m_MinimumValidFraction;
+  const bool   weight = m_WeightByOverlap;
+  auto         better = [minimumValid, weight](double aValue, double aValid, double bValue, double bValid) {
+    const bool aOk = aValid >= minimumValid;
+    const bool bOk = bValid >= minimumValid;
+    if (aOk != bOk)
+    {
+      return aOk;
+    }
+    return weight ? aValue * aValid < bValue * bValid : aValue < bValue;
+  };
+
+  // Too many translations for every rotation: score them without rotation, keep the best distinct ones.
+  if (searchMetric && m_SearchKeep > 0 && starts.size() > m_SearchKeep)
+  {
+    auto t = TransformType::New();
+    t->SetCenter(m_FixedCentre);
+    for (auto & s : starts)
+    {
+      t->SetTranslation(s.translation);
+      this->Evaluate(searchMetric, m_SearchMetric ? searchProbe.GetPointer() : probe.GetPointer(), t, s.value,
+                     s.validFraction);
+    }
+    std::stable_sort(starts.begin(), starts.end(), [&better](const Start & a, const Start & b) {
+      return better(a.value, a.validFraction, b.value, b.validFraction);
+    });
+    const double       exclusion = search ? 1.5 * m_SearchStep : 0.0;
+    std::vector<Start> kept;
+    for (const auto & s : starts)
+    {
+      if (kept.size() >= m_SearchKeep)
+      {
+        break;
+      }
+      bool nearKept = false;
+      for (const auto & k : kept)
+      {
+        nearKept = nearKept || (k.translation - s.translation).GetNorm() < exclusion;
+      }
+      if (!nearKept)
+      {
+        kept.push_back(s);
+      }
+    }
+    starts = kept;
+  }
+
+  m_Candidates.clear();
+  for (unsigned int g = 0; g < starts.size(); ++g)
   {
     for (unsigned int r = 0; r < rotations.size(); ++r)
     {
-      const auto & versor = rotations[r];
-      Candidate    c;
-      c.offset = offset;
+      Candidate c;
+      c.offset = starts[g].offset;
       c.rotation = r;
+      c.group = g;
       c.transform = TransformType::New();
       c.transform->SetCenter(m_FixedCentre);
-      c.transform->SetRotation(versor);
-      c.transform->SetTranslation(m_MovingCentre - m_FixedCentre + axis * offset);
-      c.value = 0.0;
-      c.validFraction = 1.0;
-      if (m_Metric)
-      {
-        probe->SetFixedParameters(c.transform->GetFixedParameters());
-        probe->SetParameters(c.transform->GetParameters());
-        try
-        {
-          c.value = m_Metric->GetValue();
-          const auto domain = m_Metric->GetNumberOfDomainPoints();
-          c.validFraction = domain ? static_cast<double>(m_Metric->GetNumberOfValidPoints()) / domain : 0.0;
-        }
-        catch (const ExceptionObject &)
-        {
-          c.value = std::numeric_limits<double>::max();
-          c.validFraction = 0.0;
-        }
-      }
+      c.transform->SetRotation(rotations[r]);
+      c.transform->SetTranslation(starts[g].translation);
+      this->Evaluate(m_Metric, probe, c.transform, c.value, c.validFraction);
       m_Candidates.push_back(c);
     }
   }
-  const double minimumValid = m_MinimumValidFraction;
-  std::stable_sort(m_Candidates.begin(), m_Candidates.end(), [minimumValid](const Candidate & a, const Candidate & b) {
-    const bool aValid = a.validFraction >= minimumValid;
-    const bool bValid = b.validFraction >= minimumValid;
-    if (aValid != bValid)
-    {
-      return aValid;
-    }
-    return a.value < b.value;
+  std::stable_sort(m_Candidates.begin(), m_Candidates.end(), [&better](const Candidate & a, const Candidate & b) {
+    return better(a.value, a.validFraction, b.value, b.validFraction);
   });
 }
 
@@ -181,15 +318,15 @@ auto
 MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::GetDiverseCandidates(unsigned int count) const
   -> std::vector<Candidate>
 {
-  std::vector<Candidate> chosen;
-  std::vector<bool>      taken(m_Candidates.size(), false);
-  std::vector<double>    offsetsSeen;
+  std::vector<Candidate>    chosen;
+  std::vector<bool>         taken(m_Candidates.size(), false);
+  std::vector<unsigned int> groupsSeen;
   for (std::size_t i = 0; i < m_Candidates.size() && chosen.size() < count; ++i)
   {
-    const double offset = m_Candidates[i].offset;
-    if (std::find(offsetsSeen.begin(), offsetsSeen.end(), offset) == offsetsSeen.end())
+    const unsigned int group = m_Candidates[i].group;
+    if (std::find(groupsSeen.begin(), groupsSeen.end(), group) == groupsSeen.end())
     {
-      offsetsSeen.push_back(offset);
+      groupsSeen.push_back(group);
       chosen.push_back(m_Candidates[i]);
       taken[i] = true;
     }
@@ -222,6 +359,11 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::PrintSelf(std::os
   os << std::endl;
   os << indent << "TranslationAxis: " << m_TranslationAxis << std::endl;
   os << indent << "UseMoments: " << m_UseMoments << std::endl;
+  os << indent << "UseScannerStart: " << m_UseScannerStart << std::endl;
+  os << indent << "SearchRadii: " << m_SearchRadii << std::endl;
+  os << indent << "WeightByOverlap: " << m_WeightByOverlap << std::endl;
+  os << indent << "SearchStep: " << m_SearchStep << std::endl;
+  os << indent << "SearchKeep: " << m_SearchKeep << std::endl;
   os << indent << "MinimumValidFraction: " << m_MinimumValidFraction << std::endl;
   os << indent << "FixedCentre: " << m_FixedCentre << std::endl;
   os << indent << "MovingCentre: " << m_MovingCentre << std::endl;

@@ -1,6 +1,7 @@
 // `cordresponse batch`: a cohort from a manifest or a BIDS dataset, cases run concurrently; and the
 // BIDS-App form `cordresponse BIDS_DIR OUTPUT_DIR participant|group [--participant-label ...]`.
 #include "Commands.h"
+#include "ParameterOptions.h"
 
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Batch.h"
@@ -37,6 +38,8 @@ struct BatchArgs
   unsigned int             jobs{ 1 };
   double                   memoryGb{ 0 };
   int                      threads{ 0 };
+  bool                     noBiasCorrection{ false };
+  SegmentationParameters   segmentation;
 };
 
 std::string
@@ -178,6 +181,9 @@ AddBatchCommand(CLI::App & app)
   cmd->add_option("--memory-gb", a->memoryGb, "Memory budget for concurrent cases (0: no limit)")
     ->capture_default_str();
   cmd->add_option("--threads", a->threads, "Worker threads in all (0: all cores)")->capture_default_str();
+  cmd->add_flag("--no-bias-correction", a->noBiasCorrection,
+                "Use the images as read: skip the N4 bias-field correction (on by default; docs/preprocessing.md)");
+  AddSegmentationOptions(*cmd, a->segmentation);
   cmd->callback([a] {
     const fs::path out = fs::absolute(a->outputDir);
     if (a->level == "group")
@@ -193,11 +199,14 @@ AddBatchCommand(CLI::App & app)
     const auto cohort = bids ? DiscoverBids(a->bids, a->participants) : LoadManifest(a->manifest);
     RunOptions run;
     run.bidsNames = bids;
+    run.biasCorrection.enabled = !a->noBiasCorrection;
+    run.segmentation = a->segmentation;
     BatchOptions options;
     options.outputDirectory = out;
     options.jobs = a->jobs;
     options.memoryBudgetGb = a->memoryGb;
-    options.parametersFingerprint = "defaults-v1";
+    // Every setting that changes a case's results: a rerun with other settings recomputes the cases.
+    options.parametersFingerprint = ResultSettingsText(run);
     fs::create_directories(out);
     if (bids)
     {

@@ -1,5 +1,6 @@
 // `cordresponse run`: one case, from flags (two exams) or a case file (any number of exams).
 #include "Commands.h"
+#include "ParameterOptions.h"
 
 #include "cordresponse/Case.h"
 #include "cordresponse/CasePipeline.h"
@@ -19,11 +20,13 @@ namespace fs = std::filesystem;
 namespace {
 struct RunArgs
 {
-  std::string caseFile;
-  bool        demo{ false };
-  std::string outputDir;
-  int         threads{ 0 };
-  std::string caseId{ "case" };
+  std::string            caseFile;
+  bool                   demo{ false };
+  std::string            outputDir;
+  int                    threads{ 0 };
+  bool                   noBiasCorrection{ false };
+  SegmentationParameters segmentation;
+  std::string            caseId{ "case" };
   // Two-exam flags.
   std::string baselineT1post, baselineT1pre, baselineT2, baselineCordMask, baselineLevels;
   std::string followupT1post, followupT1pre, followupT2, followupCordMask, followupLevels, followupTransform;
@@ -93,9 +96,12 @@ AddRunCommand(CLI::App & app)
                   "Existing ITK transform (baseline point -> follow-up point): skips the registration");
   cmd->add_option("--case-id", a->caseId, "Case identifier for the reports (flags mode)")->capture_default_str();
   cmd->add_option("--output-dir", a->outputDir, "Output directory (created)")->required();
+  cmd->add_flag("--no-bias-correction", a->noBiasCorrection,
+                "Use the images as read: skip the N4 bias-field correction (on by default; docs/preprocessing.md)");
   cmd->add_option("--threads", a->threads, "Worker threads (0: all cores)")
     ->capture_default_str()
     ->check(CLI::NonNegativeNumber);
+  AddSegmentationOptions(*cmd, a->segmentation);
   cmd->callback([a] {
     const int threads =
       a->threads > 0 ? a->threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -103,6 +109,8 @@ AddRunCommand(CLI::App & app)
     itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(threads);
     RunOptions options;
     options.outputDirectory = fs::absolute(a->outputDir);
+    options.biasCorrection.enabled = !a->noBiasCorrection;
+    options.segmentation = a->segmentation;
     CaseInputs inputs;
     if (a->demo)
     {

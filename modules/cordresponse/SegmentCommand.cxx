@@ -1,5 +1,6 @@
 // `cordresponse segment`: cord, enhancing foci, edema and vertebral levels of one timepoint.
 #include "Commands.h"
+#include "ParameterOptions.h"
 
 #include "cordresponse/ImageIO.h"
 #include "cordresponse/Segmentation.h"
@@ -14,7 +15,8 @@ AddSegmentCommand(CLI::App & app)
 {
   struct Args
   {
-    std::string t1post, t1pre, t2, cordMask, vertebralLabels, outputDir;
+    std::string            t1post, t1pre, t2, cordMask, vertebralLabels, outputDir;
+    SegmentationParameters segmentation;
   };
   auto   args = std::make_shared<Args>();
   auto * cmd = app.add_subcommand(
@@ -30,6 +32,7 @@ AddSegmentCommand(CLI::App & app)
   cmd->add_option("--vertebral-labels", args->vertebralLabels,
                   "SCT disc labels (value N at the disc above vertebra N) or a cord mask labelled by level");
   cmd->add_option("--output-dir", args->outputDir, "Output directory")->required();
+  AddSegmentationOptions(*cmd, args->segmentation);
   cmd->callback([args] {
     SegmentationInputs in;
     in.t1postPath = args->t1post;
@@ -54,8 +57,8 @@ AddSegmentCommand(CLI::App & app)
       in.vertebralLabelsPath = args->vertebralLabels;
       in.vertebralLabels = LoadLabelImage(args->vertebralLabels).GetPointer();
     }
-    const SegmentationParameters parameters;
-    const SegmentationResult     result = SegmentTimepoint(in, parameters);
+    const SegmentationParameters & parameters = args->segmentation;
+    const SegmentationResult       result = SegmentTimepoint(in, parameters);
     WriteSegmentation(result, parameters, args->outputDir);
     std::printf("cord: %s; levels: %s; %zu enhancing foci; edema %.0f mm^3 (%s); %.2f s\n", result.cordSource.c_str(),
                 result.levelSource.c_str(), result.lesionStatistics.size(), result.edemaVolumeT2,

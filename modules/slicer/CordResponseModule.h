@@ -62,10 +62,10 @@ RunCordResponseModule(const ModuleDescription &  module,
   int main(int argc, char ** argv)                                                                                     \
   {                                                                                                                    \
     PARSE_ARGS;                                                                                                        \
-    cordresponse::slicer::CommandLine commandLine;                                                                     \
-    commandLine.returnParameterFile = returnParameterFile;                                                             \
-    CORDRESPONSE_SEM_COMMAND_LINE(commandLine.values);                                                                 \
-    return cordresponse::slicer::RunCordResponseModule(describe(), commandLine, CLPProcessInformation, body);          \
+    cordresponse::slicer::CommandLine parsedArguments; /* PARSE_ARGS declares commandLine */                           \
+    parsedArguments.returnParameterFile = returnParameterFile;                                                         \
+    CORDRESPONSE_SEM_COMMAND_LINE(parsedArguments.values);                                                             \
+    return cordresponse::slicer::RunCordResponseModule(describe(), parsedArguments, CLPProcessInformation, body);      \
   }
 #else
 #define CORDRESPONSE_MODULE_MAIN(describe, body)                                                                       \

@@ -229,11 +229,28 @@ LesionTable(const CaseResult & result, char separator)
 {
   const auto & tps = result.timepoints;
   const auto & targets = result.targetLesionIds;
-  auto isTarget = [&](unsigned int id) { return std::find(targets.begin(), targets.end(), id) != targets.end(); };
+  auto       isTarget = [&](unsigned int id) { return std::find(targets.begin(), targets.end(), id) != targets.end(); };
   const auto Field = [separator](const std::string & text) { return QuotedField(text, separator); };
   std::ostringstream csv;
   csv << std::setprecision(10);
-  const char * columns[] = { "case_id", "timepoint", "lesion_id", "volume_mm3", "partial_volume_mm3", "centroid_l_mm", "centroid_p_mm", "centroid_s_mm", "longest_diameter_3d_mm", "sagittal_longest_diameter_mm", "sagittal_perpendicular_diameter_mm", "sagittal_slices", "craniocaudal_extent_mm", "levels", "mean_enhancement_ratio", "peak_enhancement_ratio", "rano_bm_measurable", "rano_bm_target" };
+  const char * columns[] = { "case_id",
+                             "timepoint",
+                             "lesion_id",
+                             "volume_mm3",
+                             "partial_volume_mm3",
+                             "centroid_l_mm",
+                             "centroid_p_mm",
+                             "centroid_s_mm",
+                             "longest_diameter_3d_mm",
+                             "sagittal_longest_diameter_mm",
+                             "sagittal_perpendicular_diameter_mm",
+                             "sagittal_slices",
+                             "craniocaudal_extent_mm",
+                             "levels",
+                             "mean_enhancement_ratio",
+                             "peak_enhancement_ratio",
+                             "rano_bm_measurable",
+                             "rano_bm_target" };
   for (std::size_t c = 0; c < std::size(columns); ++c)
   {
     csv << (c ? std::string(1, separator) : std::string()) << columns[c];
@@ -243,12 +260,13 @@ LesionTable(const CaseResult & result, char separator)
   {
     for (const auto & m : tps[i].lesionMeasurements)
     {
-      csv << Field(result.inputs.id) << separator << Field(tps[i].inputs.label) << separator << m.id << separator << m.volumeMm3
-          << separator << (m.partialVolumeMm3 ? std::to_string(*m.partialVolumeMm3) : std::string()) << separator
-          << m.centroidLps[0] << separator << m.centroidLps[1] << separator << m.centroidLps[2] << separator << m.longestDiameter3dMm
-          << separator << m.sagittalLongestDiameterMm << separator << m.sagittalPerpendicularMm << separator << m.sagittalSlices << separator
-          << m.craniocaudalExtentMm << separator << Field(m.levels) << separator << m.meanEnhancementRatio << separator
-          << m.peakEnhancementRatio << separator << (m.ranoMeasurable ? "true" : "false") << separator
+      csv << Field(result.inputs.id) << separator << Field(tps[i].inputs.label) << separator << m.id << separator
+          << m.volumeMm3 << separator << (m.partialVolumeMm3 ? std::to_string(*m.partialVolumeMm3) : std::string())
+          << separator << m.centroidLps[0] << separator << m.centroidLps[1] << separator << m.centroidLps[2]
+          << separator << m.longestDiameter3dMm << separator << m.sagittalLongestDiameterMm << separator
+          << m.sagittalPerpendicularMm << separator << m.sagittalSlices << separator << m.craniocaudalExtentMm
+          << separator << Field(m.levels) << separator << m.meanEnhancementRatio << separator << m.peakEnhancementRatio
+          << separator << (m.ranoMeasurable ? "true" : "false") << separator
           << ((i == 0 && isTarget(m.id)) ? "true" : "false") << '\n';
     }
   }
@@ -263,7 +281,8 @@ LesionColourTable(const CaseResult & result)
   {
     for (const auto & e : LabelEntries("lesions", t))
     {
-      const bool named = std::any_of(entries.begin(), entries.end(), [&e](const auto & x) { return x.index == e.index; });
+      const bool named =
+        std::any_of(entries.begin(), entries.end(), [&e](const auto & x) { return x.index == e.index; });
       if (!named)
       {
         entries.push_back(e);
@@ -333,6 +352,17 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
                              { { "minimum_longest_diameter_mm", options.measurability.minimumLongestDiameterMm },
                                { "minimum_perpendicular_mm", options.measurability.minimumPerpendicularMm },
                                { "minimum_slices", options.measurability.minimumSlices } } } };
+  {
+    const auto & b = options.biasCorrection;
+    report["parameters"]["bias_correction"] = { { "enabled", b.enabled },
+                                                { "working_spacing_mm", b.workingSpacing },
+                                                { "fitting_levels", b.fittingLevels },
+                                                { "iterations_per_level", b.iterations },
+                                                { "control_points", b.controlPoints },
+                                                { "convergence_threshold", b.convergenceThreshold },
+                                                { "foreground_fraction", b.foregroundFraction },
+                                                { "maximum_fitted_voxels", b.maximumFittedVoxels } };
+  }
 
   json timepoints = json::array();
   for (std::size_t i = 0; i < tps.size(); ++i)

@@ -3,6 +3,11 @@
 #include "cordresponse/Errors.h"
 #include "cordresponse/SegmentationMetrics.h"
 
+#include <tbb/parallel_for.h>
+
+#include <utility>
+#include <vector>
+
 namespace cordresponse {
 
 ExamImages
@@ -74,6 +79,30 @@ LoadExam(const TimepointInputs & inputs)
     }
   }
   return images;
+}
+
+void
+CorrectExamBias(const TimepointInputs & inputs, ExamImages & images, const BiasCorrectionParameters & parameters)
+{
+  if (!parameters.enabled)
+  {
+    return;
+  }
+  // Every sequence gets its own field (a T1 pre-contrast image and its post-contrast image need not share one:
+  // the fit follows each image's own shading), with the same region rule and parameters. The foci filter compares
+  // the two through ratios to each image's own normal-cord reference, so each must be flat on its own.
+  std::vector<std::pair<ImageType::Pointer *, std::filesystem::path>> jobs{ { &images.t1post, inputs.t1post } };
+  if (images.t1pre)
+  {
+    jobs.emplace_back(&images.t1pre, *inputs.t1pre);
+  }
+  if (images.t2)
+  {
+    jobs.emplace_back(&images.t2, *inputs.t2);
+  }
+  tbb::parallel_for(std::size_t(0), jobs.size(), [&](std::size_t i) {
+    *jobs[i].first = CorrectBiasField(*jobs[i].first, parameters, jobs[i].second).corrected;
+  });
 }
 
 } // namespace cordresponse

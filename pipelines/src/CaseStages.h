@@ -20,6 +20,11 @@ struct ExamImages
 ExamImages
 LoadExam(const TimepointInputs & inputs);
 
+/** Bias-field correction of every image of the exam (concurrently), in place; the user masks and labels are
+ *  unchanged. Does nothing when `parameters.enabled` is false. */
+void
+CorrectExamBias(const TimepointInputs & inputs, ExamImages & images, const BiasCorrectionParameters & parameters);
+
 /** Cord, enhancing foci, edema and levels of one exam on its T1 post grid; `alignment` receives how the
  *  exam's other sequences lined up with its T1 post. */
 ExamSegmentation

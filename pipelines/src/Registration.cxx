@@ -63,19 +63,43 @@ struct Level
   ImageType::Pointer      moving;
   PointSetType::Pointer   samples;
   unsigned int            sampleCount{ 0 };
+  // Samples of the wide region (body foreground minus exclusion) when a spine mask restricts `samples`,
+  // at the coarsest level (initialisation) and the coarsest wideRegionLevels levels (null otherwise).
+  PointSetType::Pointer wideSamples;
+  unsigned int          wideSampleCount{ 0 };
+  bool                  usesWideSamples{ false };
 };
+
+/** The level with its wide-region samples as its samples, when it has them. */
+Level
+WideLevel(const Level & level)
+{
+  Level wide = level;
+  if (level.wideSamples)
+  {
+    wide.samples = level.wideSamples;
+    wide.sampleCount = level.wideSampleCount;
+    wide.usesWideSamples = true;
+  }
+  return wide;
+}
 
 /** Everything prepared once per registration. */
 struct Prepared
 {
   MaskImageType::Pointer  region;
   MaskObjectType::Pointer regionObject;
+  // With a spine mask: the body foreground minus the exclusion (initialisation, coarse levels).
+  MaskImageType::Pointer  wideRegion;
+  MaskObjectType::Pointer wideRegionObject;
   MaskObjectType::Pointer fixedBodyObject;
   MaskObjectType::Pointer movingBodyObject;
   std::vector<PointType>  regionPoints;
   PointType               regionCentroid;
-  std::vector<Level>      levels;
-  std::size_t             regionVoxels{ 0 };
+  // LPS bounding box of the coarsest level's region (the wide one when there is one): bounds the search.
+  PointType          searchLo, searchHi;
+  std::vector<Level> levels;
+  std::size_t        regionVoxels{ 0 };
 };
 
 void
@@ -99,6 +123,11 @@ CheckParameters(const RegistrationParameters & p)
   if (!(p.relaxationFactor > 0.0 && p.relaxationFactor < 1.0))
   {
     throw std::invalid_argument("registration: relaxationFactor must be in (0, 1)");
+  }
+  if (p.searchRadiusMm < 0.0 || p.searchExtentFraction < 0.0 || (p.searchRadiusMm > 0.0 && !(p.searchStepMm > 0.0)))
+  {
+    throw std::invalid_argument("registration: searchRadiusMm and searchExtentFraction must be >= 0, and "
+                                "searchStepMm > 0 when searching");
   }
 }
 
@@ -300,6 +329,25 @@ DrawSamples(const ImageType *      fixed,
   return points;
 }
 
+/** Voxel-wise union of two masks on the same working grid (a copy of `a` when `b` is null). */
+MaskImageType::Pointer
+UnionMask(const MaskImageType * a, const MaskImageType * b)
+{
+  auto out = MaskImageType::New();
+  out->CopyInformation(a);
+  out->SetRegions(a->GetLargestPossibleRegion());
+  out->Allocate();
+  const auto   n = a->GetLargestPossibleRegion().GetNumberOfPixels();
+  const auto * pa = a->GetBufferPointer();
+  const auto * pb = b ? b->GetBufferPointer() : nullptr;
+  auto *       po = out->GetBufferPointer();
+  for (std::size_t i = 0; i < n; ++i)
+  {
+    po[i] = (pa[i] || (pb && pb[i])) ? 1 : 0;
+  }
+  return out;
+}
+
 MaskObjectType::Pointer
 MaskObject(const MaskImageType * mask)
 {
@@ -354,6 +402,19 @@ Prepare(const ImageType *              fixed,
                                           : "the fixed image has no foreground to register (after exclusion)");
   }
   prep.regionObject = MaskObject(prep.region);
+  if (spineMask && needBodyMasks)
+  {
+    std::size_t wideVoxels = 0;
+    prep.wideRegion = RegionMask(fixed, nullptr, exclusion, p.autoMaskDilationMm, p, wideVoxels);
+    if (wideVoxels > 0)
+    {
+      prep.wideRegionObject = MaskObject(prep.wideRegion);
+    }
+    else
+    {
+      prep.wideRegion = nullptr;
+    }
+  }
   if (needBodyMasks)
   {
     std::size_t bodyVoxels = 0;
@@ -384,8 +445,32 @@ Prepare(const ImageType *              fixed,
     prep.regionCentroid[d] = sum[d] / static_cast<double>(prep.regionPoints.size());
   }
 
+  {
+    const MaskImageType * searchMask = prep.wideRegion ? prep.wideRegion.GetPointer() : prep.region.GetPointer();
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      prep.searchLo[d] = std::numeric_limits<double>::max();
+      prep.searchHi[d] = std::numeric_limits<double>::lowest();
+    }
+    for (itk::ImageRegionConstIteratorWithIndex<MaskImageType> it(searchMask, searchMask->GetLargestPossibleRegion());
+         !it.IsAtEnd(); ++it)
+    {
+      if (it.Get())
+      {
+        PointType q;
+        searchMask->TransformIndexToPhysicalPoint(it.GetIndex(), q);
+        for (unsigned int d = 0; d < 3; ++d)
+        {
+          prep.searchLo[d] = std::min(prep.searchLo[d], q[d]);
+          prep.searchHi[d] = std::max(prep.searchHi[d], q[d]);
+        }
+      }
+    }
+  }
+
   // Pyramid. The fixed image is cropped to the region first.
-  const ImageType::Pointer cropped = CropToRegion(fixed, prep.region);
+  const ImageType::Pointer cropped = CropToRegion(
+    fixed, prep.wideRegion ? UnionMask(prep.region, prep.wideRegion).GetPointer() : prep.region.GetPointer());
   const double minSpacing = std::min({ fixed->GetSpacing()[0], fixed->GetSpacing()[1], fixed->GetSpacing()[2] });
   prep.levels.resize(p.numberOfLevels);
   // Finest to coarsest: each block-averaged image is made from the previous one where the factors allow
@@ -448,6 +533,16 @@ Prepare(const ImageType *              fixed,
     {
       throw std::invalid_argument("the registration region is too small: " + std::to_string(level.sampleCount) +
                                   " samples at level " + std::to_string(l));
+    }
+    if (prep.wideRegionObject && (l == 0 || l < p.wideRegionLevels))
+    {
+      level.wideSamples = DrawSamples(level.fixed, prep.wideRegionObject, p.samplesPerLevel[l], p.seed + 7919u * l + 1u,
+                                      level.wideSampleCount);
+      if (level.wideSampleCount < 50)
+      {
+        level.wideSamples = nullptr;
+        level.wideSampleCount = 0;
+      }
     }
   }
   return prep;
@@ -569,6 +664,7 @@ RunLinearLevel(const char *                   stage,
   report.level = level.index;
   report.shrinkFactors = level.fixedFactors;
   report.samples = level.sampleCount;
+  report.bodyRegion = level.usesWideSamples;
   report.iterations = static_cast<unsigned>(optimizer->GetCurrentIteration());
   report.metric = optimizer->GetCurrentMetricValue();
   report.stopCondition = optimizer->GetStopConditionDescription();
@@ -619,8 +715,29 @@ CopyRigid(const RigidType * t)
 RigidType::Pointer
 MultiStart(const Prepared & prep, const RegistrationParameters & p, RegistrationResult & result)
 {
-  const Level & coarse = prep.levels.front();
-  auto          metric = MakeMetric(coarse, p);
+  // The body foreground even when a spine mask restricts the finer levels (see wideRegionLevels).
+  const Level coarse = WideLevel(prep.levels.front());
+  auto        metric = MakeMetric(coarse, p);
+  // The translation search scores its (many) starts with the first searchSamples samples.
+  MetricType::Pointer searchMetric;
+  if (p.searchSamples > 0 && p.searchSamples < coarse.sampleCount)
+  {
+    Level subset = coarse;
+    subset.samples = PointSetType::New();
+    auto container = PointSetType::PointsContainer::New();
+    for (unsigned int i = 0; i < p.searchSamples; ++i)
+    {
+      container->InsertElement(i, coarse.samples->GetPoint(i));
+    }
+    subset.samples->SetPoints(container);
+    searchMetric = MakeMetric(subset, p);
+    searchMetric->SetFixedImage(coarse.fixed);
+    searchMetric->SetMovingImage(coarse.moving);
+    searchMetric->SetVirtualDomainFromImage(coarse.fixed);
+    auto searchProbe = RigidType::New();
+    searchMetric->SetMovingTransform(searchProbe);
+    searchMetric->Initialize();
+  }
   metric->SetFixedImage(coarse.fixed);
   metric->SetMovingImage(coarse.moving);
   metric->SetVirtualDomainFromImage(coarse.fixed);
@@ -636,6 +753,21 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
   initializer->SetMetric(metric);
   initializer->SetRotationAngles(p.multiStart ? p.startRotationsDegrees : std::vector<double>{});
   initializer->SetTranslationOffsets(p.multiStart ? p.startOffsetsMm : std::vector<double>{});
+  initializer->SetUseScannerStart(p.multiStart && p.scannerStart);
+  InitializerType::VectorType radii;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    const double extent = std::max(0.0, prep.searchHi[d] - prep.searchLo[d]) + p.maskWorkingSpacingMm;
+    radii[d] = p.multiStart ? std::min(p.searchRadiusMm, p.searchExtentFraction * extent) : 0.0;
+  }
+  initializer->SetSearchRadii(radii);
+  initializer->SetWeightByOverlap(true);
+  initializer->SetSearchStep(p.searchStepMm);
+  initializer->SetSearchKeep(p.searchKeep);
+  if (searchMetric)
+  {
+    initializer->SetSearchMetric(searchMetric);
+  }
   initializer->Compute();
 
   const auto &       all = initializer->GetCandidates();
@@ -644,6 +776,8 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
   RigidType::Pointer best;
   LevelReport        bestReport;
   double             bestValue = std::numeric_limits<double>::max();
+  metric->SetMovingTransform(probe); // the initializer used its own transform
+  metric->Initialize();
   for (std::size_t i = 0; i < tries; ++i)
   {
     auto        t = CopyRigid(candidates[i].transform);
@@ -658,10 +792,25 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
     {
       continue; // this start left the moving image; another may not
     }
-    if (!best || report.metric < bestValue)
+    // Compared as the starts were ranked: the metric weighted by the fraction of samples inside the
+    // moving image (an optimiser can also slide towards a small, spuriously well-fitting overlap).
+    double weighted = std::numeric_limits<double>::max();
+    try
+    {
+      probe->SetFixedParameters(t->GetFixedParameters());
+      probe->SetParameters(t->GetParameters());
+      const double value = metric->GetValue();
+      const auto   domain = metric->GetNumberOfDomainPoints();
+      weighted = domain ? value * static_cast<double>(metric->GetNumberOfValidPoints()) / domain : 0.0;
+    }
+    catch (const itk::ExceptionObject &)
+    {
+      continue;
+    }
+    if (!best || weighted < bestValue)
     {
       best = t;
-      bestValue = report.metric;
+      bestValue = weighted;
       bestReport = report;
     }
   }
@@ -674,12 +823,16 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
   {
     const unsigned int looked = bestReport.iterations;
     const double       lookSeconds = bestReport.seconds;
-    bestReport = RunLinearLevel("rigid", coarse, best.GetPointer(), p, p.iterationsPerLevel[0] - 30);
+    // The rest of the coarsest level: on the body region too when wideRegionLevels > 0, else in the
+    // spine mask's region.
+    bestReport = RunLinearLevel("rigid", p.wideRegionLevels > 0 ? coarse : prep.levels.front(), best.GetPointer(), p,
+                                p.iterationsPerLevel[0] - 30);
     bestReport.iterations += looked;
     bestReport.seconds += lookSeconds;
   }
-  bestReport.stopCondition +=
-    " (best of " + std::to_string(tries) + " refined starts out of " + std::to_string(all.size()) + ")";
+  bestReport.stopCondition += " (best of " + std::to_string(tries) + " refined starts out of " +
+                              std::to_string(all.size()) + "; " +
+                              std::to_string(initializer->GetNumberOfEvaluations()) + " metric evaluations)";
   result.levels.push_back(bestReport);
   return best;
 }
@@ -748,11 +901,14 @@ Register(const ImageType *              fixed,
     result.stageSeconds.emplace_back("initialisation", SecondsSince(stageStart));
     stageStart = Clock::now();
     rigid = MultiStart(prep, p, result);
+    result.stageSeconds.emplace_back("multi-start", SecondsSince(stageStart));
+    stageStart = Clock::now();
     firstLevel = 1;
   }
   for (unsigned int l = firstLevel; l < p.numberOfLevels; ++l)
   {
-    result.levels.push_back(RunLinearLevel("rigid", prep.levels[l], rigid.GetPointer(), p, p.iterationsPerLevel[l]));
+    result.levels.push_back(
+      RunLinearLevel("rigid", WideLevel(prep.levels[l]), rigid.GetPointer(), p, p.iterationsPerLevel[l]));
   }
   result.stageSeconds.emplace_back("rigid", SecondsSince(stageStart));
   TransformType::Pointer linear = rigid.GetPointer();
@@ -874,7 +1030,8 @@ FormatBox(const PointType & lo, const PointType & hi)
 RegistrationParameters
 LongitudinalDefaults()
 {
-  return RegistrationParameters{};
+  RegistrationParameters p{};
+  return p;
 }
 
 RegistrationParameters
@@ -882,6 +1039,7 @@ WithinExamDefaults()
 {
   RegistrationParameters p;
   p.multiStart = false;
+  p.wideRegionLevels = 0;
   p.initialStepPerLevel = { 1.0, 0.5, 0.2 };
   return p;
 }
@@ -952,8 +1110,11 @@ RegistrationResult::Summary() const
   for (const auto & l : levels)
   {
     os << "  " << l.stage << " level " << l.level << " (shrink " << l.shrinkFactors[0] << "x" << l.shrinkFactors[1]
-       << "x" << l.shrinkFactors[2] << ", " << l.samples << " samples): " << l.iterations << " iterations, metric "
-       << std::setprecision(5) << l.metric << std::setprecision(3) << ", " << l.seconds << " s\n";
+       << "x" << l.shrinkFactors[2] << ", " << l.samples << " samples" << (l.bodyRegion ? " of the body region" : "")
+       << "): " << l.iterations << " iterations, metric " << std::setprecision(5) << l.metric << std::setprecision(3)
+       << ", " << l.seconds << " s";
+    const auto starts = l.stopCondition.find("(best of ");
+    os << (starts == std::string::npos ? std::string() : " " + l.stopCondition.substr(starts)) << "\n";
   }
   os << "time:";
   for (const auto & s : stageSeconds)

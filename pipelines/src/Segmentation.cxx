@@ -199,7 +199,11 @@ const std::vector<SegmentationParameterField> &
 SegmentationParameterFields()
 {
   using P = SegmentationParameters;
-#define CORDRESPONSE_FIELD(name, doc) SegmentationParameterField{ #name, doc, &P::name }
+#define CORDRESPONSE_FIELD(name, doc)                                                                                  \
+  SegmentationParameterField                                                                                           \
+  {                                                                                                                    \
+#name, doc, &P::name                                                                                               \
+  }
   static const std::vector<SegmentationParameterField> fields{
     CORDRESPONSE_FIELD(cordRadius, "typical cord semi-axis for the centreline tube detector (mm)"),
     CORDRESPONSE_FIELD(canalRadius, "half-width of the CSF box of the tube detector (mm)"),
@@ -225,7 +229,8 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(fociSplitDepth, "erosion depth separating touching foci (mm; 0 = never split)"),
     CORDRESPONSE_FIELD(fociReferenceLength, "window of the normal-cord reference along the cord (mm)"),
     CORDRESPONSE_FIELD(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord"),
-    CORDRESPONSE_FIELD(fociWithoutSubtraction, "segment the foci on T1 post alone even when a T1 pre image is given (no subtraction)"),
+    CORDRESPONSE_FIELD(fociWithoutSubtraction,
+                       "segment the foci on T1 post alone even when a T1 pre image is given (no subtraction)"),
     CORDRESPONSE_FIELD(edemaSeedIncrease, "seed threshold: T2 (CSF-normalised) over normal cord (+22%)"),
     CORDRESPONSE_FIELD(edemaGrowIncrease, "hysteresis growing threshold (+12%)"),
     CORDRESPONSE_FIELD(edemaRelativeBoundary, "boundary at this fraction of a component's median increase"),
@@ -233,6 +238,9 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(edemaNormalQuantile, "quantile of per-plane cord medians taken as normal cord"),
     CORDRESPONSE_FIELD(edemaMinimumLength, "minimum cranio-caudal extent of an edema region (mm)"),
     CORDRESPONSE_FIELD(edemaMinimumVolume, "minimum edema region volume (mm^3)"),
+    CORDRESPONSE_FIELD(edemaFilledPlaneFraction,
+                       "a run of edema planes is kept when it fills this fraction of the cord cross-section on at "
+                       "least half of edemaMinimumLength (rejects thin T2-bright runs)"),
     CORDRESPONSE_FIELD(levelExtrapolation, "extension beyond the outermost disc labels (mean level heights)"),
   };
 #undef CORDRESPONSE_FIELD
@@ -429,6 +437,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     edema->SetNormalQuantile(p.edemaNormalQuantile);
     edema->SetMinimumLength(p.edemaMinimumLength);
     edema->SetMinimumVolume(p.edemaMinimumVolume);
+    edema->SetFilledPlaneFraction(p.edemaFilledPlaneFraction);
     edema->SetReferenceLength(p.cordReferenceLength);
     edema->Update();
     r.edemaT2 = edema->GetOutput();

@@ -1,6 +1,7 @@
 #ifndef cordresponse_CasePipeline_h
 #define cordresponse_CasePipeline_h
 
+#include "cordresponse/BiasCorrection.h"
 #include "cordresponse/Case.h"
 #include "cordresponse/ImageIO.h"
 #include "cordresponse/LesionMatching.h"
@@ -27,6 +28,9 @@ struct RunOptions
   ResponseCriteria       response;
   MeasurabilityCriteria  measurability;
   bool                   qcImages{ true };
+  /** N4 bias-field correction of every image before alignment and segmentation (on by default; see
+   *  docs/preprocessing.md). */
+  BiasCorrectionParameters biasCorrection;
   /** Name label maps as BIDS derivatives (<exam>/anat/<case>_<exam>_desc-lesions_dseg.nii.gz, ..._label-cord_mask,
    *  with JSON sidecars) instead of <exam>_lesions.nii.gz. */
   bool bidsNames{ false };
@@ -82,6 +86,11 @@ EnhancingVolumeMm3(const TimepointResult & t);
  *  baseline or without an invertible transform). */
 std::array<double, 3>
 ToBaselineSpace(const TimepointResult & t, const std::array<double, 3> & point);
+
+/** Every setting that changes a case's results, as canonical `name = value` lines (segmentation table, bias
+ *  correction, registration, matching and response criteria). Batch resumes rerun a case when it changes. */
+std::string
+ResultSettingsText(const RunOptions & options);
 
 /** Progress: stage name and overall fraction in [0, 1]. */
 using ProgressCallback = std::function<void(const std::string & stage, double fraction)>;

@@ -79,14 +79,33 @@ struct RegistrationParameters
   unsigned int convergenceWindow{ 10 };
   double       convergenceValue{ 1e-5 };
 
-  // Robust initialisation (longitudinal): align the intensity centroids of the two foregrounds, then
-  // rank the starts {0, +-a about each LPS axis for a in startRotationsDegrees} x {0, +-o along the
-  // cranio-caudal (S) axis for o in startOffsetsMm} by the metric at the coarsest level, optimise
-  // `refinedStarts` of them at that level (the best start of each offset first, so that a neighbouring
-  // vertebra cannot crowd out the right level, then the next best) and keep the best.
+  // Robust initialisation (longitudinal), at the coarsest level, on the body foreground (minus the
+  // exclusion mask) even when a spine mask is given:
+  //  1. start translations: the one aligning the intensity centroids of the two foregrounds and, with
+  //     scannerStart, the zero translation (the two exams' scanner coordinates as they are: when the body
+  //     fills a field of view along an axis, its centroid there is the field of view's centre, not the
+  //     anatomy's); around each, {0, +-o along the cranio-caudal (S) axis for o in startOffsetsMm} and
+  //     every point of a searchStepMm lattice inside the ellipsoid whose semi-axis along each LPS axis is
+  //     searchRadiusMm, or searchExtentFraction x the region's extent along that axis when smaller (a
+  //     60 mm sagittal slab is searched +-10 mm left-right, not +-40 mm) (searchRadiusMm 0: no search);
+  //  2. when there are more than searchKeep of them, they are ranked by the metric without rotation
+  //     (searchSamples samples) and the searchKeep best kept (none within 1.5 x searchStepMm of a better
+  //     one). Ranking here and below weighs the metric (negative mutual information) by the fraction of
+  //     the samples that map inside the moving image, so that a start keeping only a small overlap,
+  //     whose few samples can fit spuriously well, does not win;
+  //  3. each kept translation is combined with {0, +-a about each LPS axis for a in
+  //     startRotationsDegrees}; these starts are ranked by the metric, `refinedStarts` of them optimised
+  //     for 30 iterations (the best start of each translation first, so that a neighbouring vertebra
+  //     cannot crowd out the right level, then the next best) and the best one to convergence.
   bool                multiStart{ true };
   std::vector<double> startRotationsDegrees{ 10.0 };
   std::vector<double> startOffsetsMm{ 15.0 };
+  bool                scannerStart{ true };
+  double              searchRadiusMm{ 40.0 };
+  double              searchStepMm{ 10.0 };
+  double              searchExtentFraction{ 0.3 };
+  unsigned int        searchSamples{ 1000 }; // of the coarsest level's, to score the search's translations
+  unsigned int        searchKeep{ 4 };
   unsigned int        refinedStarts{ 3 };
 
   // Region of the metric (a fixed-image mask on a coarse working grid).
@@ -94,9 +113,13 @@ struct RegistrationParameters
   //  * Without: the body foreground (bin-averaged intensity above 10 % of the 99.5th percentile) dilated
   //    by autoMaskDilationMm.
   //  * Minus the exclusion mask (e.g. lesion + edema), if one is given.
-  double maskDilationMm{ 20.0 };
-  double autoMaskDilationMm{ 5.0 };
-  double maskWorkingSpacingMm{ 2.0 };
+  // With a spine mask, the initialisation and the coarsest wideRegionLevels levels still use the body
+  // foreground (minus the exclusion): a band around the spine repeats with every vertebra, so on its own
+  // it cannot tell the vertebral levels apart; the finer levels then refine inside the mask's region.
+  double       maskDilationMm{ 20.0 };
+  unsigned int wideRegionLevels{ 1 };
+  double       autoMaskDilationMm{ 5.0 };
+  double       maskWorkingSpacingMm{ 2.0 };
 
   // Optional stages after the rigid one, on the two finest levels.
   bool affine{ false };
@@ -128,6 +151,7 @@ struct LevelReport
   unsigned int            level{ 0 };
   std::array<unsigned, 3> shrinkFactors{ { 1, 1, 1 } };
   unsigned int            samples{ 0 };
+  bool                    bodyRegion{ false }; // samples from the body foreground although a spine mask was given
   unsigned int            iterations{ 0 };
   double                  metric{ 0 };
   double                  seconds{ 0 };

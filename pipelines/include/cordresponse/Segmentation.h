@@ -47,13 +47,14 @@ struct SegmentationParameters
   double fociReferenceQuantile{ 0.4 };     ///< quantile of the pooled cord signal taken as normal cord
   bool   fociWithoutSubtraction{ false };  ///< ignore the T1 pre-contrast image (no subtraction) for the foci
   // --- Edema (itk::CordEdemaSegmentationImageFilter) ---
-  double edemaSeedIncrease{ 0.22 };    ///< seed threshold: T2 (CSF-normalised) over normal cord (+22%)
-  double edemaGrowIncrease{ 0.12 };    ///< hysteresis growing threshold (+12%)
-  double edemaRelativeBoundary{ 0.5 }; ///< boundary at this fraction of a component's median increase
-  double edemaBorderDepth{ 0.7 };      ///< cord border layer excluded (CSF partial volume, mm)
-  double edemaNormalQuantile{ 0.15 };  ///< quantile of per-plane cord medians taken as normal cord
-  double edemaMinimumLength{ 6.0 };    ///< minimum cranio-caudal extent of an edema region (mm)
-  double edemaMinimumVolume{ 20.0 };   ///< minimum edema region volume (mm^3)
+  double edemaSeedIncrease{ 0.22 };       ///< seed threshold: T2 (CSF-normalised) over normal cord (+22%)
+  double edemaGrowIncrease{ 0.12 };       ///< hysteresis growing threshold (+12%)
+  double edemaRelativeBoundary{ 0.5 };    ///< boundary at this fraction of a component's median increase
+  double edemaBorderDepth{ 0.7 };         ///< cord border layer excluded (CSF partial volume, mm)
+  double edemaNormalQuantile{ 0.15 };     ///< quantile of per-plane cord medians taken as normal cord
+  double edemaMinimumLength{ 6.0 };       ///< minimum cranio-caudal extent of an edema region (mm)
+  double edemaMinimumVolume{ 20.0 };      ///< minimum edema region volume (mm^3)
+  double edemaFilledPlaneFraction{ 0.8 }; ///< a run of edema planes must fill this fraction of the cord section
   // --- Vertebral levels (itk::VertebralLevelAssignmentImageFilter) ---
   double levelExtrapolation{ 1.0 }; ///< extension beyond the outermost disc labels (mean level heights)
 };
@@ -63,8 +64,8 @@ struct SegmentationParameters
  *  the Slicer module XML, segmentation.json and report.json are generated from it. */
 struct SegmentationParameterField
 {
-  std::string                                                                   name;
-  std::string                                                                   doc;
+  std::string                                                                    name;
+  std::string                                                                    doc;
   std::variant<double SegmentationParameters::*, bool SegmentationParameters::*> member;
 
   /** The member's value in `p` as text ("0.5", "true"); round-trips through Set(). */
