@@ -5,13 +5,15 @@
 #include "cordresponse/SegmentationMetrics.h"
 #include "cordresponse/Transforms.h"
 
-#include <tbb/parallel_for.h>
+#include <tbb/flow_graph.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -190,97 +192,142 @@ CaseResult
 RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCallback & progress)
 {
   ValidateCaseInputs(inputs);
-  // Stages report from concurrent tasks: one at a time, so callers need no lock of their own.
+  const std::size_t exams = inputs.timepoints.size();
+  // Stages report from concurrent tasks: one at a time and never backwards, so callers need no lock.
   std::mutex progressMutex;
+  double     reported = 0.0;
   auto       report = [&](const std::string & stage, double fraction) {
+    const std::lock_guard<std::mutex> lock(progressMutex);
+    reported = std::max(reported, fraction);
     if (progress)
     {
-      const std::lock_guard<std::mutex> lock(progressMutex);
-      progress(stage, fraction);
+      progress(stage, reported);
     }
   };
-  // Segmentation is the first half of the run, shared equally by the exams.
-  std::atomic<std::size_t> examsSegmented{ 0 };
-  const double             examShare = 0.5 / static_cast<double>(inputs.timepoints.size());
+  // Segmentation is the first half of the run and registration the next 30%, shared equally.
+  std::atomic<std::size_t> examsSegmented{ 0 }, followupsRegistered{ 0 };
   CaseResult               result;
   result.inputs = inputs;
-  result.timepoints.resize(inputs.timepoints.size());
+  result.timepoints.resize(exams);
+  std::vector<ExamImages>       images(exams);
+  std::vector<ExamSegmentation> segmentations(exams);
+  for (std::size_t i = 0; i < exams; ++i)
+  {
+    result.timepoints[i].inputs = inputs.timepoints[i];
+  }
 
-  // Exams are independent until registration: load, segment and measure them concurrently.
+  // The case as a oneTBB flow graph. Each exam runs load -> bias correction -> segmentation (within-exam
+  // registration, cord, foci, edema, levels) -> measurement, concurrently with the other exams; a
+  // follow-up's registration onto the baseline starts as soon as the baseline is segmented (its cord
+  // is the metric region, its foci are excluded) and the follow-up is preprocessed, overlapping the
+  // follow-up's own segmentation; the comparison (matching, response) waits for everything. An exception
+  // in any node cancels the graph and comes out of wait_for_all().
+  using Message = tbb::flow::continue_msg;
+  using Node = tbb::flow::continue_node<Message>;
+  tbb::flow::graph                   graph;
+  std::vector<std::unique_ptr<Node>> load, preprocess, segment, measure, registration;
+  Node                               compare(graph, [&](const Message &) {
+    report("comparison", 0.8);
+    CompareTimepoints(result, options);
+  });
+  for (std::size_t i = 0; i < exams; ++i)
+  {
+    TimepointResult & t = result.timepoints[i];
+    load.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
+      const auto start = Clock::now();
+      images[i] = LoadExam(t.inputs);
+      t.stageSeconds["load"] = SecondsSince(start);
+    }));
+    preprocess.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
+      if (options.biasCorrection.enabled)
+      {
+        const auto start = Clock::now();
+        CorrectExamBias(t.inputs, images[i], options.biasCorrection);
+        t.stageSeconds["bias_correction"] = SecondsSince(start);
+      }
+      t.t1post = images[i].t1post;
+    }));
+    segment.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
+      const auto         start = Clock::now();
+      ExamSegmentation & s = segmentations[i];
+      s = SegmentExam(t.inputs, images[i], options, t.alignment);
+      t.cordSource = s.cordSource;
+      t.levelSource = s.levelSource;
+      t.levelsAreGuess = s.levelsAreGuess;
+      t.cord = s.cord;
+      t.lesions = s.lesions;
+      t.edema = s.edema;
+      t.levels = s.levels;
+      t.stageSeconds["segmentation"] = SecondsSince(start);
+    }));
+    measure.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
+      const auto start = Clock::now();
+      t.lesionMeasurements = MeasureLesions(t.lesions, t.t1post, t.cord, t.levels, options.measurability);
+      for (auto & m : t.lesionMeasurements)
+      {
+        const auto pv = segmentations[i].partialVolumesMm3.find(m.id);
+        if (pv != segmentations[i].partialVolumesMm3.end())
+        {
+          m.partialVolumeMm3 = pv->second;
+        }
+      }
+      t.edemaMeasurement = MeasureRegion(t.edema, t.levels);
+      t.cordVolumeMm3 = LabelVolume(t.cord);
+      t.stageSeconds["measurement"] = SecondsSince(start);
+      images[i] = ExamImages{}; // the segmented exam's other sequences are no longer needed
+      report("segmentation", 0.5 * static_cast<double>(++examsSegmented) / static_cast<double>(exams));
+    }));
+    tbb::flow::make_edge(*load[i], *preprocess[i]);
+    tbb::flow::make_edge(*preprocess[i], *segment[i]);
+    tbb::flow::make_edge(*segment[i], *measure[i]);
+    tbb::flow::make_edge(*measure[i], compare);
+  }
+
+  // Each follow-up onto the baseline, with the baseline foci excluded. The baseline cord (dilated by 20 mm
+  // into the spine region) is the metric region of the finer levels; the initialisation and the coarsest
+  // level use the body foreground, which tells the vertebral levels apart (see docs/benchmarks.md: on the
+  // phantoms 0.03-0.17 mm through this pipeline, against 0.1-0.4 mm with the body alone). Without a cord
+  // segmentation, the body foreground throughout.
+  for (std::size_t i = 1; i < exams; ++i)
+  {
+    registration.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
+      const TimepointResult & baseline = result.timepoints.front();
+      TimepointResult &       t = result.timepoints[i];
+      const auto              start = Clock::now();
+      if (t.inputs.transformToBaseline)
+      {
+        t.toBaseline = ReadTransformFile(*t.inputs.transformToBaseline);
+      }
+      else
+      {
+        const auto             exclusion = BinaryMask(baseline.lesions);
+        const LabelImageType * spineMask =
+          baseline.cord && LabelVolume(baseline.cord) > 0.0 ? baseline.cord.GetPointer() : nullptr;
+        try
+        {
+          t.registration = RegisterLongitudinal(baseline.t1post, t.t1post, spineMask, options.registration, exclusion);
+        }
+        catch (const NoOverlapError & e)
+        {
+          throw InputError(t.inputs.t1post, std::string("does not overlap the baseline ") +
+                                              baseline.inputs.t1post.string() + ": " + e.what());
+        }
+        t.toBaseline = t.registration->transform;
+      }
+      t.stageSeconds["registration"] = SecondsSince(start);
+      report("registration", 0.5 + 0.3 * static_cast<double>(++followupsRegistered) / static_cast<double>(exams - 1));
+    }));
+    tbb::flow::make_edge(*segment.front(), *registration.back());
+    tbb::flow::make_edge(*preprocess[i], *registration.back());
+    tbb::flow::make_edge(*registration.back(), compare);
+  }
+
   report("segmentation", 0.0);
-  tbb::parallel_for(std::size_t(0), inputs.timepoints.size(), [&](std::size_t i) {
-    TimepointResult & t = result.timepoints[i];
-    t.inputs = inputs.timepoints[i];
-    auto       start = Clock::now();
-    ExamImages images = LoadExam(t.inputs);
-    t.stageSeconds["load"] = SecondsSince(start);
-    if (options.biasCorrection.enabled)
-    {
-      start = Clock::now();
-      CorrectExamBias(t.inputs, images, options.biasCorrection);
-      t.stageSeconds["bias_correction"] = SecondsSince(start);
-    }
-    t.t1post = images.t1post;
-    start = Clock::now();
-    const ExamSegmentation s = SegmentExam(t.inputs, images, options, t.alignment);
-    t.cordSource = s.cordSource;
-    t.levelSource = s.levelSource;
-    t.levelsAreGuess = s.levelsAreGuess;
-    t.cord = s.cord;
-    t.lesions = s.lesions;
-    t.edema = s.edema;
-    t.levels = s.levels;
-    t.stageSeconds["segmentation"] = SecondsSince(start);
-    start = Clock::now();
-    t.lesionMeasurements = MeasureLesions(t.lesions, t.t1post, t.cord, t.levels, options.measurability);
-    for (auto & m : t.lesionMeasurements)
-    {
-      const auto pv = s.partialVolumesMm3.find(m.id);
-      if (pv != s.partialVolumesMm3.end())
-      {
-        m.partialVolumeMm3 = pv->second;
-      }
-    }
-    t.edemaMeasurement = MeasureRegion(t.edema, t.levels);
-    t.cordVolumeMm3 = LabelVolume(t.cord);
-    t.stageSeconds["measurement"] = SecondsSince(start);
-    report("segmentation", examShare * static_cast<double>(++examsSegmented));
-  });
-  report("registration", 0.5);
-
-  // Each follow-up onto the baseline, concurrently, with the baseline foci excluded. The baseline cord
-  // (dilated by 20 mm into the spine region) is the metric region of the finer levels; the initialisation
-  // and the coarsest level use the body foreground, which tells the vertebral levels apart (see
-  // docs/benchmarks.md: on the phantoms 0.03-0.17 mm through this pipeline, against 0.1-0.4 mm with the
-  // body alone). Without a cord segmentation, the body foreground throughout.
-  const TimepointResult & baseline = result.timepoints.front();
-  auto                    exclusion = BinaryMask(baseline.lesions);
-  const LabelImageType *  spineMask =
-    baseline.cord && LabelVolume(baseline.cord) > 0.0 ? baseline.cord.GetPointer() : nullptr;
-  tbb::parallel_for(std::size_t(1), result.timepoints.size(), [&](std::size_t i) {
-    TimepointResult & t = result.timepoints[i];
-    const auto        start = Clock::now();
-    if (t.inputs.transformToBaseline)
-    {
-      t.toBaseline = ReadTransformFile(*t.inputs.transformToBaseline);
-    }
-    else
-    {
-      try
-      {
-        t.registration = RegisterLongitudinal(baseline.t1post, t.t1post, spineMask, options.registration, exclusion);
-      }
-      catch (const NoOverlapError & e)
-      {
-        throw InputError(t.inputs.t1post, std::string("does not overlap the baseline ") +
-                                            baseline.inputs.t1post.string() + ": " + e.what());
-      }
-      t.toBaseline = t.registration->transform;
-    }
-    t.stageSeconds["registration"] = SecondsSince(start);
-  });
-  report("comparison", 0.8);
-  CompareTimepoints(result, options);
+  for (auto & node : load)
+  {
+    node->try_put(Message());
+  }
+  graph.wait_for_all();
   report("done", 1.0);
   return result;
 }
