@@ -44,9 +44,13 @@ operator<<(std::ostream & os, SpinalCordContrastEnum c)
  *     cord + BoundaryLevel * (CSF - cord) (0.5 = at least half of the voxel is cord, as partial-volume
  *     truth defines it), 8-connected in the plane to the centreline core, within MaximumCordRadius of the
  *     centreline and, as a per-level regularisation, within LeakFactor times the running median of the
- *     equivalent cord radius; holes are filled. Then the radial extent of the cross-section in 24 angular
- *     sectors is smoothed by a running median over RegularisationLength along the cord and a circular
- *     median over 5 sectors; voxels beyond it (leaks through gaps in the CSF) are removed. Planes whose
+ *     equivalent cord radius; holes are filled. Two limits stop leaks where the CSF layer is thin or
+ *     missing (real cervical data): along 72 rays from the centreline, a profile that rises to a CSF peak
+ *     without reaching the threshold (by CsfPeakFraction of the contrast) and falls again ends the cord
+ *     half-way to that peak; and voxels whose 3x3 mean lies beyond normal cord, away from CSF, by
+ *     DarkTissueFraction of the contrast (dura, ligaments, bone on T2; fat on T1) are excluded. Then the radial extent
+ * of the cross-section in 24 angular sectors is smoothed by a running median over RegularisationLength along the cord
+ * and a circular median over 5 sectors; voxels beyond it (leaks through gaps in the CSF) are removed. Planes whose
  *     relative cord/CSF contrast is below MinimumContrast hold no cord (e.g. below the conus).
  *  4. The 3-D connected component spanning the most cross-sections is kept (ConnectedComponentImageFilter,
  *     RelabelComponentImageFilter): the cord is the longest tube, a bulkier structure segmented beyond the
@@ -89,7 +93,8 @@ public:
   /** Cord/CSF contrast of the input. Default T2. */
   itkSetMacro(Contrast, ContrastEnum);
   itkGetConstMacro(Contrast, ContrastEnum);
-  /** Typical cord semi-axis (mm) for the tube detector. Default 3.5. */
+  /** Typical cord semi-axis (mm) for the tube detector (its cord box has a half-width of 0.6 times this).
+   * Default 5: the box then covers the cervical cord (semi-axes ~4 x 6.5 mm) as well as the thoracic one. */
   itkSetMacro(CordRadius, double);
   itkGetConstMacro(CordRadius, double);
   /** Half-width of the canal (CSF) box of the tube detector (mm). Default 6. */
@@ -133,6 +138,17 @@ public:
   /** Minimum relative contrast |CSF - cord| / max(|CSF|, |cord|) for a plane to hold cord. Default 0.15. */
   itkSetMacro(MinimumContrast, double);
   itkGetConstMacro(MinimumContrast, double);
+  /** Thin CSF layers: walking out from the centreline, a profile that rises by at least this fraction of the
+   * cord/CSF contrast without reaching the threshold, then falls by as much again (a partial-volumed CSF
+   * layer with dark tissue behind it) ends the cord half-way between the cord and that peak. Default 0.35. */
+  itkSetMacro(CsfPeakFraction, double);
+  itkGetConstMacro(CsfPeakFraction, double);
+  /** Tissue on the far side of the cord from CSF (dura, ligaments, bone where the CSF layer is missing;
+   * fat on T1): a voxel whose 3x3 in-plane mean lies beyond normal cord by more than this fraction of the
+   * cord/CSF contrast is not cord. Normal cord is the lower of the plane's cord reference and the lower
+   * quartile of all plane references (robust to long edematous stretches). Default 0.1. */
+  itkSetMacro(DarkTissueFraction, double);
+  itkGetConstMacro(DarkTissueFraction, double);
 
   /** The centreline after Update(), ordered by plane index. */
   const std::vector<CentrelinePoint> &
@@ -155,7 +171,7 @@ protected:
 
 private:
   ContrastEnum                 m_Contrast{ ContrastEnum::T2 };
-  double                       m_CordRadius{ 3.5 };
+  double                       m_CordRadius{ 5.0 };
   double                       m_CanalRadius{ 6.0 };
   double                       m_SurroundRadius{ 10.0 };
   double                       m_DetectionLength{ 10.0 };
@@ -169,6 +185,8 @@ private:
   double                       m_LeakFactor{ 1.5 };
   double                       m_RegularisationLength{ 6.0 };
   double                       m_MinimumContrast{ 0.15 };
+  double                       m_CsfPeakFraction{ 0.35 };
+  double                       m_DarkTissueFraction{ 0.1 };
   std::vector<CentrelinePoint> m_Centreline;
 };
 } // namespace itk

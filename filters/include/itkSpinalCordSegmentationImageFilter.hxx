@@ -290,8 +290,115 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
       }
     }
   };
-  // Cord component of a window: voxels at or below `threshold`, within `radius`, 8-connected to the core.
-  auto segment = [&](Window & w, double threshold, double radius) {
+  // Radial limit of the cord along Rays rays from the centre of plane c. Walking outwards, a profile that
+  // rises to a CSF peak without reaching the threshold and falls again (a CSF layer thinner than a voxel, so
+  // partial-volumed, with dark dura, ligament or bone behind it) ends the cord at the half-way point between
+  // the cord and that peak, before it; otherwise the ray is limited by `radius` only.
+  double        normalCord = std::numeric_limits<double>::quiet_NaN(); // set after pass 1
+  constexpr int Rays = 72;
+  const double  rayStep = 0.25 * std::min(sa, sb);
+  auto          rayLimits = [&](const Window & w, long c, double cord, double csf, double radius) {
+    std::array<double, Rays> limit{};
+    const auto &             ce = centre[static_cast<std::size_t>(c)];
+    const double             contrast = csf - cord, threshold = cord + m_BoundaryLevel * contrast;
+    const long               steps = static_cast<long>(std::ceil(radius / rayStep));
+    std::vector<double>      profile(static_cast<std::size_t>(steps + 1));
+    for (int k = 0; k < Rays; ++k)
+    {
+      limit[static_cast<std::size_t>(k)] = radius;
+      const double angle = -Math::pi + (k + 0.5) * 2.0 * Math::pi / Rays;
+      double       peak = -std::numeric_limits<double>::max();
+      long         peakStep = 0;
+      for (long s = 0; s <= steps; ++s)
+      {
+        const double fi = ce[0] + s * rayStep * std::cos(angle) / sa - w.a0;
+        const double fj = ce[1] + s * rayStep * std::sin(angle) / sb - w.b0;
+        const long   i = static_cast<long>(std::floor(fi)), j = static_cast<long>(std::floor(fj));
+        if (i < 0 || j < 0 || i + 1 >= wh || j + 1 >= ww)
+        {
+          break;
+        }
+        const auto   k00 = static_cast<std::size_t>(i * ww + j);
+        const auto   k10 = k00 + static_cast<std::size_t>(ww);
+        const double di = fi - i, dj = fj - j;
+        if (w.distance[k00] == std::numeric_limits<double>::max() ||
+            w.distance[k00 + 1] == std::numeric_limits<double>::max() ||
+            w.distance[k10] == std::numeric_limits<double>::max() ||
+            w.distance[k10 + 1] == std::numeric_limits<double>::max())
+        {
+          break;
+        }
+        const double value = (1 - di) * ((1 - dj) * w.value[k00] + dj * w.value[k00 + 1]) +
+                             di * ((1 - dj) * w.value[k10] + dj * w.value[k10 + 1]);
+        profile[static_cast<std::size_t>(s)] = value;
+        if (value > threshold)
+        {
+          break;
+        }
+        if (value > peak && s * rayStep >= m_CoreRadius)
+        {
+          peak = value;
+          peakStep = s;
+        }
+        if (peak >= cord + m_CsfPeakFraction * contrast && value <= peak - m_CsfPeakFraction * contrast)
+        {
+          const double half = cord + m_BoundaryLevel * (peak - cord);
+          long         t = peakStep;
+          while (t > 0 && profile[static_cast<std::size_t>(t - 1)] >= half)
+          {
+            --t;
+          }
+          limit[static_cast<std::size_t>(k)] = std::max(m_CoreRadius, t * rayStep);
+          break;
+        }
+      }
+    }
+    return limit;
+  };
+  // Cord component of a window: voxels on the cord side of cord + BoundaryLevel (csf - cord), within
+  // `radius` and the radial limits, 8-connected to the core.
+  auto segment = [&](Window & w, long c, double cord, double csf, double radius) {
+    const double              threshold = cord + m_BoundaryLevel * (csf - cord);
+    const double              floor = std::min(cord, normalCord) - m_DarkTissueFraction * (csf - cord);
+    const auto                limit = rayLimits(w, c, cord, csf, radius);
+    const auto &              ce = centre[static_cast<std::size_t>(c)];
+    const double              tolerance = 0.5 * std::max(sa, sb);
+    std::vector<std::uint8_t> allowed(w.mask.size(), 0);
+    for (long i = 0; i < wh; ++i)
+    {
+      for (long j = 0; j < ww; ++j)
+      {
+        const auto k = static_cast<std::size_t>(i * ww + j);
+        if (w.distance[k] > radius || w.value[k] > threshold)
+        {
+          continue;
+        }
+        {
+          double sum = 0, n = 0;
+          for (long ii = std::max(0L, i - 1); ii <= std::min(wh - 1, i + 1); ++ii)
+          {
+            for (long jj = std::max(0L, j - 1); jj <= std::min(ww - 1, j + 1); ++jj)
+            {
+              const auto kk = static_cast<std::size_t>(ii * ww + jj);
+              if (w.distance[kk] < std::numeric_limits<double>::max())
+              {
+                sum += w.value[kk], n += 1;
+              }
+            }
+          }
+          if (sum < floor * n)
+          {
+            continue;
+          }
+        }
+        const double angle = std::atan2((w.b0 + j - ce[1]) * sb, (w.a0 + i - ce[0]) * sa);
+        const double ray = (angle + Math::pi) / (2.0 * Math::pi) * Rays - 0.5;
+        const int    r0 = static_cast<int>(std::floor(ray));
+        const double reachHere = std::max(limit[static_cast<std::size_t>((r0 + Rays) % Rays)],
+                                          limit[static_cast<std::size_t>((r0 + 1 + Rays) % Rays)]);
+        allowed[k] = w.distance[k] <= m_CoreRadius || w.distance[k] <= reachHere + tolerance;
+      }
+    }
     std::fill(w.mask.begin(), w.mask.end(), std::uint8_t{ 0 });
     std::deque<long> queue;
     long             nearest = -1;
@@ -299,7 +406,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     for (long k = 0; k < wh * ww; ++k)
     {
       const auto uk = static_cast<std::size_t>(k);
-      if (w.distance[uk] <= radius && w.value[uk] <= threshold)
+      if (allowed[uk])
       {
         if (w.distance[uk] <= m_CoreRadius)
         {
@@ -333,7 +440,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
             continue;
           }
           const auto kk = static_cast<std::size_t>(ii * ww + jj);
-          if (!w.mask[kk] && w.distance[kk] <= radius && w.value[kk] <= threshold)
+          if (!w.mask[kk] && allowed[kk])
           {
             w.mask[kk] = 1;
             queue.push_back(static_cast<long>(kk));
@@ -445,6 +552,22 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
   }
   const long refWindow = std::max(1L, std::lround(0.5 * m_ReferenceLength / grid.Spacing(cc)));
   cordRef = SpinalCordGrid::RunningQuantile(cordRef, refWindow, 0.5);
+  // Normal cord for the dark-tissue floor: the lower quartile of the plane references, so that a long
+  // T2-bright (edematous) stretch of cord does not raise the floor into its own normal-appearing rim.
+  {
+    std::vector<float> valid;
+    for (const double r : cordRef)
+    {
+      if (!std::isnan(r))
+      {
+        valid.push_back(static_cast<float>(r));
+      }
+    }
+    if (!valid.empty())
+    {
+      normalCord = SpinalCordGrid::Quantile(valid, 0.25);
+    }
+  }
   csfFirst = SpinalCordGrid::RunningQuantile(csfFirst, refWindow, 0.5);
   // Pass 2: first segmentation, CSF reference from the shell around it.
   for (long c = 0; c < nc; ++c)
@@ -453,7 +576,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     if (!std::isnan(cord) && !std::isnan(csf) && csf > cord)
     {
       makeWindow(c, w);
-      if (segment(w, cord + m_BoundaryLevel * (csf - cord), m_MaximumCordRadius) > 0)
+      if (segment(w, c, cord, csf, m_MaximumCordRadius) > 0)
       {
         csfRef[static_cast<std::size_t>(c)] = shellQuantile(w, 0.75);
       }
@@ -477,7 +600,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     threshold[uc] = cord + m_BoundaryLevel * (csf - cord);
 
     makeWindow(c, w);
-    const auto count = segment(w, threshold[uc], m_MaximumCordRadius);
+    const auto count = segment(w, c, cord, csf, m_MaximumCordRadius);
     if (count > 0)
     {
       radius[uc] = std::sqrt(static_cast<double>(count) * sa * sb / Math::pi);
@@ -508,7 +631,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     }
     Window & win = windows[uc];
     makeWindow(c, win);
-    if (segment(win, threshold[uc], std::min(m_MaximumCordRadius, m_LeakFactor * medianRadius[uc])) == 0)
+    if (segment(win, c, cordRef[uc], csfRef[uc], std::min(m_MaximumCordRadius, m_LeakFactor * medianRadius[uc])) == 0)
     {
       progress.CompletedPixel();
       continue;
@@ -673,6 +796,8 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ost
   os << indent << "LeakFactor: " << m_LeakFactor << std::endl;
   os << indent << "RegularisationLength: " << m_RegularisationLength << std::endl;
   os << indent << "MinimumContrast: " << m_MinimumContrast << std::endl;
+  os << indent << "CsfPeakFraction: " << m_CsfPeakFraction << std::endl;
+  os << indent << "DarkTissueFraction: " << m_DarkTissueFraction << std::endl;
   os << indent << "Centreline points: " << m_Centreline.size() << std::endl;
 }
 } // namespace itk

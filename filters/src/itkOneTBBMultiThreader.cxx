@@ -5,10 +5,15 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include <atomic>
 #include <mutex>
 
+// Every parallel loop below runs in an isolated task_group_context: when a task outside the filter is
+// cancelled (an exception elsewhere in a pipeline's flow graph cancels the graph), TBB would otherwise cancel the
+// nested loop too and return with part of the work units never run, leaving the filter's output half-computed.
+// A filter always finishes (or throws) on its own terms.
 namespace itk {
 namespace {
 std::atomic<bool> registered{ false };
@@ -47,16 +52,20 @@ OneTBBMultiThreader::SingleMethodExecute()
   {
     itkExceptionMacro("No single method set");
   }
-  const ThreadIdType units = this->GetNumberOfWorkUnits();
-  tbb::parallel_for(ThreadIdType(0), units, [this, units](ThreadIdType unit) {
-    WorkUnitInfo info;
-    info.WorkUnitID = unit;
-    info.NumberOfWorkUnits = units;
-    info.UserData = m_SingleData;
-    info.ThreadFunction = m_SingleMethod;
-    info.ThreadExitCode = WorkUnitInfo::ThreadExitCodeEnum::SUCCESS;
-    m_SingleMethod(&info);
-  });
+  const ThreadIdType      units = this->GetNumberOfWorkUnits();
+  tbb::task_group_context isolated(tbb::task_group_context::isolated);
+  tbb::parallel_for(
+    ThreadIdType(0), units,
+    [this, units](ThreadIdType unit) {
+      WorkUnitInfo info;
+      info.WorkUnitID = unit;
+      info.NumberOfWorkUnits = units;
+      info.UserData = m_SingleData;
+      info.ThreadFunction = m_SingleMethod;
+      info.ThreadExitCode = WorkUnitInfo::ThreadExitCodeEnum::SUCCESS;
+      m_SingleMethod(&info);
+    },
+    isolated);
 }
 
 void
@@ -73,15 +82,19 @@ OneTBBMultiThreader::ParallelizeArray(SizeValueType             firstIndex,
   {
     filter->UpdateProgress(0.0f);
   }
-  const double step = 1.0 / static_cast<double>(lastIndexPlus1 - firstIndex);
-  tbb::parallel_for(firstIndex, lastIndexPlus1, [&](SizeValueType i) {
-    CheckAbort(filter);
-    aFunc(i);
-    if (filter)
-    {
-      filter->IncrementProgress(static_cast<float>(step));
-    }
-  });
+  const double            step = 1.0 / static_cast<double>(lastIndexPlus1 - firstIndex);
+  tbb::task_group_context isolated(tbb::task_group_context::isolated);
+  tbb::parallel_for(
+    firstIndex, lastIndexPlus1,
+    [&](SizeValueType i) {
+      CheckAbort(filter);
+      aFunc(i);
+      if (filter)
+      {
+        filter->IncrementProgress(static_cast<float>(step));
+      }
+    },
+    isolated);
   if (filter)
   {
     filter->UpdateProgress(1.0f);
@@ -113,19 +126,23 @@ OneTBBMultiThreader::ParallelizeImageRegion(unsigned int         dimension,
   {
     filter->UpdateProgress(0.0f);
   }
-  const SizeValueType slab = total / size[axis];
-  tbb::parallel_for(tbb::blocked_range<SizeValueType>(0, size[axis]), [&](const tbb::blocked_range<SizeValueType> & r) {
-    CheckAbort(filter);
-    std::vector<IndexValueType> chunkIndex(index, index + dimension);
-    std::vector<SizeValueType>  chunkSize(size, size + dimension);
-    chunkIndex[axis] = index[axis] + static_cast<IndexValueType>(r.begin());
-    chunkSize[axis] = r.size();
-    funcP(chunkIndex.data(), chunkSize.data());
-    if (filter)
-    {
-      filter->IncrementProgress(static_cast<float>(static_cast<double>(slab * r.size()) / total));
-    }
-  });
+  const SizeValueType     slab = total / size[axis];
+  tbb::task_group_context isolated(tbb::task_group_context::isolated);
+  tbb::parallel_for(
+    tbb::blocked_range<SizeValueType>(0, size[axis]),
+    [&](const tbb::blocked_range<SizeValueType> & r) {
+      CheckAbort(filter);
+      std::vector<IndexValueType> chunkIndex(index, index + dimension);
+      std::vector<SizeValueType>  chunkSize(size, size + dimension);
+      chunkIndex[axis] = index[axis] + static_cast<IndexValueType>(r.begin());
+      chunkSize[axis] = r.size();
+      funcP(chunkIndex.data(), chunkSize.data());
+      if (filter)
+      {
+        filter->IncrementProgress(static_cast<float>(static_cast<double>(slab * r.size()) / total));
+      }
+    },
+    isolated);
   if (filter)
   {
     filter->UpdateProgress(1.0f);

@@ -1,5 +1,6 @@
 #include "CordResponseModule.h"
 
+#include "cordresponse/AtomicFile.h"
 #include "cordresponse/Version.h"
 
 #include "itkOneTBBMultiThreader.h"
@@ -102,6 +103,24 @@ SegmentationParametersFrom(const ParameterValues & values)
 }
 
 ParameterGroup
+PreprocessingParameterGroup()
+{
+  return { "Preprocessing",
+           "Before alignment and segmentation (docs/preprocessing.md)",
+           false,
+           { Setting(ParameterType::Boolean, "noBiasCorrection", "No bias correction",
+                     "use the images as read: skip the N4 bias-field correction (on by default)", "false") } };
+}
+
+BiasCorrectionParameters
+BiasCorrectionParametersFrom(const ParameterValues & values)
+{
+  BiasCorrectionParameters p;
+  p.enabled = !values.Boolean("noBiasCorrection");
+  return p;
+}
+
+ParameterGroup
 RegistrationParameterGroup()
 {
   const RegistrationParameters d = LongitudinalDefaults();
@@ -179,6 +198,75 @@ ExamInputsFrom(const ParameterValues & values, const std::string & prefix, const
   t.cordMask = path("CordMask");
   t.vertebralLabels = path("VertebralLabels");
   return t;
+}
+
+Parameter
+LesionTableOutput(const std::string & exams)
+{
+  Parameter p;
+  p.type = ParameterType::Table;
+  p.name = "lesionTable";
+  p.label = "Lesion table";
+  p.description =
+    "One row per enhancing focus of " + exams +
+    ": volume, diameters, extent, levels, enhancement, RANO-BM measurability (the columns of lesions.csv)";
+  p.channel = Channel::Output;
+  p.fileExtensions = ".tsv,.csv";
+  return p;
+}
+
+Parameter
+LesionColorTableOutput()
+{
+  Parameter p = LesionTableOutput("");
+  p.name = "lesionColorTable";
+  p.label = "Lesion colour table";
+  p.description = "Colour table naming the focus ids of the lesion label maps (focus_<id>_<levels>)";
+  p.subtype = "color";
+  p.fileExtensions = ".ctbl";
+  return p;
+}
+
+Parameter
+LinearTransformParameter(const std::string & name,
+                         const std::string & label,
+                         const std::string & description,
+                         Channel             channel,
+                         const std::string & reference)
+{
+  Parameter p;
+  p.type = ParameterType::Transform;
+  p.name = name;
+  p.label = label;
+  p.description = description;
+  p.channel = channel;
+  p.subtype = "linear";
+  p.fileExtensions = ".tfm,.h5";
+  p.reference = reference;
+  return p;
+}
+
+CaseResult
+RunCaseForModule(ModuleRun & run, const CaseInputs & inputs, const RunOptions & options)
+{
+  CaseResult result = RunCase(inputs, options, [&run](const std::string & stage, double fraction) {
+    run.Progress(stage, 0.9 * fraction, PipelineStageComment(stage));
+  });
+  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
+  return result;
+}
+
+void
+WriteLesionTables(ModuleRun & run, const CaseResult & result)
+{
+  if (const auto path = run.Output("lesionTable"))
+  {
+    WriteFileAtomically(*path, LesionTable(result, FullExtension(*path) == ".csv" ? ',' : '\t'));
+  }
+  if (const auto path = run.Output("lesionColorTable"))
+  {
+    WriteFileAtomically(*path, LesionColourTable(result));
+  }
 }
 
 int

@@ -25,6 +25,12 @@ SegmentationParameterGroup();
 SegmentationParameters
 SegmentationParametersFrom(const ParameterValues & values);
 
+/** A group with the preprocessing switch (`noBiasCorrection`: N4 bias-field correction is on by default). */
+ParameterGroup
+PreprocessingParameterGroup();
+BiasCorrectionParameters
+BiasCorrectionParametersFrom(const ParameterValues & values);
+
 /** An advanced group with the user-facing registration settings (defaults from LongitudinalDefaults()). */
 ParameterGroup
 RegistrationParameterGroup();
@@ -38,6 +44,27 @@ ExamInputGroup(const std::string & prefix, const std::string & label, int index)
 /** The TimepointInputs named by that group's values. */
 TimepointInputs
 ExamInputsFrom(const ParameterValues & values, const std::string & prefix, const std::string & label);
+
+/** Output parameters the modules share: the lesion table (.tsv/.csv, the columns of lesions.csv) and the
+ *  colour table naming the focus ids (.ctbl); `exams` says whose foci ("each exam", "the exam"). */
+Parameter
+LesionTableOutput(const std::string & exams);
+Parameter
+LesionColorTableOutput();
+/** A linear transform parameter (.tfm/.h5): ITK convention, maps a baseline point to the follow-up point. */
+Parameter
+LinearTransformParameter(const std::string & name,
+                         const std::string & label,
+                         const std::string & description,
+                         Channel             channel,
+                         const std::string & reference = {});
+
+/** RunCase with its progress mapped onto [0, 0.9] of the module's, then the "writing outputs" stage. */
+CaseResult
+RunCaseForModule(ModuleRun & run, const CaseInputs & inputs, const RunOptions & options);
+/** Write the lesion table and colour table outputs, when requested. */
+void
+WriteLesionTables(ModuleRun & run, const CaseResult & result);
 
 /** main() of a CordResponse module: ITK filters on oneTBB (one scheduler per process, as in the
  *  cordresponse tool), then RunModule(). */

@@ -1,5 +1,7 @@
 #include "ModuleDescription.h"
 
+#include "cordresponse/Text.h"
+
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -8,39 +10,12 @@
 namespace cordresponse::slicer {
 namespace {
 
-std::string
-Escaped(const std::string & text)
-{
-  std::string out;
-  for (char c : text)
-  {
-    switch (c)
-    {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void
 Element(std::ostringstream & xml, const std::string & indent, const std::string & tag, const std::string & text)
 {
   if (!text.empty())
   {
-    xml << indent << '<' << tag << '>' << Escaped(text) << "</" << tag << ">\n";
+    xml << indent << '<' << tag << '>' << EscapeMarkup(text) << "</" << tag << ">\n";
   }
 }
 

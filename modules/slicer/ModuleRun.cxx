@@ -1,6 +1,7 @@
 #include "ModuleRun.h"
 
 #include "cordresponse/AtomicFile.h"
+#include "cordresponse/Text.h"
 #include "cordresponse/Version.h"
 
 #ifdef CORDRESPONSE_SEM_BUILD
@@ -8,8 +9,6 @@
 #endif
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -24,14 +23,6 @@ Now()
 {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-std::string
-Shortest(double value)
-{
-  std::array<char, 32> buffer{};
-  const auto           end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
-  return std::string(buffer.data(), end);
 }
 
 /** The ModuleProcessInformation Slicer passed (in-process runs of SEM builds), or nullptr. */
@@ -151,7 +142,7 @@ ModuleRun::Return(const std::string & name, const std::string & value)
 void
 ModuleRun::Return(const std::string & name, double value)
 {
-  Return(name, Shortest(value));
+  Return(name, ShortestText(value));
 }
 
 void
@@ -193,7 +184,7 @@ ModuleRun::RemoveOutputs() const
 std::string
 SemText(double value)
 {
-  return Shortest(value);
+  return ShortestText(value);
 }
 
 std::string

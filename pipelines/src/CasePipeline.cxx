@@ -3,6 +3,7 @@
 #include "CaseStages.h"
 #include "cordresponse/Errors.h"
 #include "cordresponse/SegmentationMetrics.h"
+#include "cordresponse/Text.h"
 #include "cordresponse/Transforms.h"
 
 #include <tbb/flow_graph.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -356,8 +356,7 @@ private:
   static std::string
   Format(double v)
   {
-    std::array<char, 32> buffer{};
-    return std::string(buffer.data(), std::to_chars(buffer.data(), buffer.data() + buffer.size(), v).ptr);
+    return ShortestText(v);
   }
   static std::string
   Format(bool v)

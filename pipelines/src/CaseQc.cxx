@@ -1,6 +1,8 @@
 // QC images (OpenCV) and the self-contained report.html of a finished case.
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/CaseQc.h"
+
+#include "cordresponse/Text.h"
 #include "cordresponse/QcImages.h"
 #include "cordresponse/Transforms.h"
 
@@ -161,33 +163,6 @@ Base64(const std::vector<unsigned char> & bytes)
   return out;
 }
 
-std::string
-Escape(const std::string & s)
-{
-  std::string out;
-  for (char c : s)
-  {
-    switch (c)
-    {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 } // namespace
 
 std::vector<QcImage>
@@ -293,11 +268,11 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
 {
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>CordResponse report: "
-    << Escape(result.inputs.id) << "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
+    << EscapeMarkup(result.inputs.id) << "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
     << "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
     << "th{background:#eee}td.l,th.l{text-align:left}.cat{font-weight:bold;font-size:1.2em}img{max-width:100%;"
     << "border:1px solid #ccc;margin:0.5em 0}.note{color:#555;font-size:0.9em}</style></head><body>\n";
-  h << "<h1>Spinal cord lesion response: " << Escape(result.inputs.id) << "</h1>\n";
+  h << "<h1>Spinal cord lesion response: " << EscapeMarkup(result.inputs.id) << "</h1>\n";
   h << "<p class=\"note\">CordResponse: automatic measurements for research use; review the images. Coordinates: "
        "LPS mm. Volumes: partial-volume estimates where available.</p>\n";
   h << "<h2>Summary</h2>\n<table id=\"summary\"><tr><th class=\"l\">exam</th><th>enhancing foci</th>"
@@ -307,9 +282,9 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
   {
     const auto & t = result.timepoints[i];
     const double v = EnhancingVolumeMm3(t);
-    h << "<tr><td class=\"l\">" << Escape(t.inputs.label) << "</td><td>" << t.lesionMeasurements.size() << "</td><td>"
-      << Fixed(v) << "</td><td>" << Fixed(t.edemaMeasurement.volumeMm3) << "</td><td class=\"l\">"
-      << Escape(t.edemaMeasurement.levels) << "</td>";
+    h << "<tr><td class=\"l\">" << EscapeMarkup(t.inputs.label) << "</td><td>" << t.lesionMeasurements.size()
+      << "</td><td>" << Fixed(v) << "</td><td>" << Fixed(t.edemaMeasurement.volumeMm3) << "</td><td class=\"l\">"
+      << EscapeMarkup(t.edemaMeasurement.levels) << "</td>";
     if (i == 0)
     {
       h << "<td class=\"l\">baseline</td><td class=\"l\">baseline</td>";
@@ -317,8 +292,8 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
     else
     {
       const auto & r = result.responses.at(i - 1);
-      h << "<td class=\"l\"><span class=\"cat\">" << r.ranoBm << "</span> " << Escape(r.ranoBmBasis)
-        << "</td><td class=\"l\"><span class=\"cat\">" << r.volumetric << "</span> " << Escape(r.volumetricBasis)
+      h << "<td class=\"l\"><span class=\"cat\">" << r.ranoBm << "</span> " << EscapeMarkup(r.ranoBmBasis)
+        << "</td><td class=\"l\"><span class=\"cat\">" << r.volumetric << "</span> " << EscapeMarkup(r.volumetricBasis)
         << "</td>";
     }
     h << "</tr>\n";
@@ -329,7 +304,7 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
     h << "<p class=\"note\">Not judged by the tool: ";
     for (const auto & n : result.responses.back().notJudged)
     {
-      h << Escape(n) << "; ";
+      h << EscapeMarkup(n) << "; ";
     }
     h << "</p>\n";
   }
@@ -341,8 +316,8 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
   {
     for (const auto & m : t.lesionMeasurements)
     {
-      h << "<tr><td class=\"l\">" << Escape(t.inputs.label) << "</td><td>" << m.id << "</td><td class=\"l\">"
-        << Escape(m.levels) << "</td><td>" << Fixed(m.volumeMm3) << "</td><td>"
+      h << "<tr><td class=\"l\">" << EscapeMarkup(t.inputs.label) << "</td><td>" << m.id << "</td><td class=\"l\">"
+        << EscapeMarkup(m.levels) << "</td><td>" << Fixed(m.volumeMm3) << "</td><td>"
         << (m.partialVolumeMm3 ? Fixed(*m.partialVolumeMm3) : std::string("")) << "</td><td>"
         << Fixed(m.sagittalLongestDiameterMm) << "</td><td>" << Fixed(m.sagittalPerpendicularMm) << "</td><td>"
         << Fixed(m.longestDiameter3dMm) << "</td><td>" << Fixed(m.meanEnhancementRatio, 2) << "</td><td class=\"l\">"
@@ -363,7 +338,7 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
         }
         return s.empty() ? std::string("-") : s;
       };
-      h << "<tr><td class=\"l\">" << Escape(result.timepoints[i].inputs.label) << "</td><td class=\"l\">"
+      h << "<tr><td class=\"l\">" << EscapeMarkup(result.timepoints[i].inputs.label) << "</td><td class=\"l\">"
         << ids(c.fromIds) << "</td><td class=\"l\">" << ids(c.toIds) << "</td><td class=\"l\">" << c.status
         << "</td><td>" << (c.fromIds.empty() ? std::string("") : Fixed(c.volumePercent)) << "</td></tr>\n";
     }
@@ -373,8 +348,8 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
   {
     std::ifstream              in(directory / image.file, std::ios::binary);
     std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    h << "<figure><img class=\"qc\" alt=\"" << Escape(image.caption) << "\" src=\"data:image/png;base64,"
-      << Base64(bytes) << "\"><figcaption>" << Escape(image.caption) << "</figcaption></figure>\n";
+    h << "<figure><img class=\"qc\" alt=\"" << EscapeMarkup(image.caption) << "\" src=\"data:image/png;base64,"
+      << Base64(bytes) << "\"><figcaption>" << EscapeMarkup(image.caption) << "</figcaption></figure>\n";
   }
   // Lets a headless browser confirm the images decoded (tests read this attribute from the DOM).
   h << "<script>window.addEventListener('load',function(){var n=0;document.querySelectorAll('img.qc').forEach("

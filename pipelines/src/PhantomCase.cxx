@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_for_each.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -125,6 +126,13 @@ MakeExam(const PhantomCase & c, const PhantomTimepoint & t, const Model & model)
       e.size = { { 200, 280, 16 } };
       e.spacing[0] = 0.6, e.spacing[1] = 0.6, e.spacing[2] = 3.0;
       break;
+  }
+  if (c.sliceThickness > 0.0)
+  {
+    const double extent = e.spacing[2] * e.size[2];
+    e.size[2] =
+      std::max<itk::SizeValueType>(1, static_cast<itk::SizeValueType>(std::lround(extent / c.sliceThickness)));
+    e.spacing[2] = c.sliceThickness;
   }
   // Sagittal: columns run anterior -> posterior, rows superior -> inferior, slices right -> left,
   // tilted slightly (oblique planning) so the direction cosines are not trivial.
@@ -550,6 +558,10 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
                          { "preset", c.preset },
                          { "seed", c.seed },
                          { "grid", ToString(c.grid) } };
+  if (c.sliceThickness > 0.0)
+  {
+    truth["generator"]["slice_thickness_mm"] = c.sliceThickness;
+  }
   truth["description"] = c.description;
   truth["coordinates"] = "ITK physical space: LPS, millimetres";
   json caseFile;

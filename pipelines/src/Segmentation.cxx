@@ -3,6 +3,7 @@
 
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Errors.h"
+#include "cordresponse/Text.h"
 
 #include "itkCordEdemaSegmentationImageFilter.h"
 #include "itkEnhancingFociSegmentationImageFilter.h"
@@ -16,8 +17,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -185,13 +184,10 @@ ValueText(bool value)
   return value ? "true" : "false";
 }
 
-/** The shortest text that reads back as the same double. */
 std::string
 ValueText(double value)
 {
-  std::array<char, 32> buffer{};
-  const auto           end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
-  return std::string(buffer.data(), end);
+  return ShortestText(value);
 }
 } // namespace
 
@@ -217,6 +213,12 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(cordRegularisationLength, "running-median window of the per-sector boundary (mm)"),
     CORDRESPONSE_FIELD(cordMinimumContrast, "minimum relative cord/CSF contrast for a plane to hold cord"),
     CORDRESPONSE_FIELD(cordReferenceLength, "running-median window of the cord and CSF references (mm)"),
+    CORDRESPONSE_FIELD(cordCsfPeakFraction,
+                       "a partial-volumed CSF peak this far (fraction of the cord/CSF contrast) above the cord, "
+                       "followed by an equal fall, ends the cord half-way to it"),
+    CORDRESPONSE_FIELD(cordDarkTissueFraction,
+                       "tissue beyond normal cord, on the side away from CSF, by this fraction of the cord/CSF "
+                       "contrast is not cord (3x3 in-plane mean)"),
     CORDRESPONSE_FIELD(fociSeedEnhancement, "seed threshold: T1 post signal over normal cord (+50%)"),
     CORDRESPONSE_FIELD(fociGrowEnhancement, "hysteresis growing threshold (+25%)"),
     CORDRESPONSE_FIELD(fociMinimumZScore, "seeds also exceed this many robust noise SDs"),
@@ -332,6 +334,8 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     f->SetRegularisationLength(p.cordRegularisationLength);
     f->SetMinimumContrast(p.cordMinimumContrast);
     f->SetReferenceLength(p.cordReferenceLength);
+    f->SetCsfPeakFraction(p.cordCsfPeakFraction);
+    f->SetDarkTissueFraction(p.cordDarkTissueFraction);
     f->Update();
     LabelImageType::Pointer out = f->GetOutput();
     out->DisconnectPipeline();

@@ -22,16 +22,11 @@ Describe()
     "Registers a follow-up spinal MRI (moving) onto the baseline (fixed), usually both T1 post-contrast: centroid "
     "alignment and a multi-start search over rotations and cranio-caudal offsets, then versor rigid (optionally "
     "affine) optimisation of Mattes mutual information over three resolutions that never shrink thick slices.");
-  Parameter transform;
-  transform.type = ParameterType::Transform;
-  transform.name = "outputTransform";
-  transform.label = "Follow-up to baseline transform";
-  transform.description = "Applied to the follow-up volume in Slicer it aligns it with the baseline (ITK file: maps a "
-                          "baseline point to the follow-up point, LPS mm)";
-  transform.channel = Channel::Output;
-  transform.subtype = "linear";
-  transform.fileExtensions = ".tfm,.h5";
-  transform.reference = "movingVolume";
+  const Parameter transform = LinearTransformParameter(
+    "outputTransform", "Follow-up to baseline transform",
+    "Applied to the follow-up volume in Slicer it aligns it with the baseline (ITK file: maps a baseline point to "
+    "the follow-up point, LPS mm)",
+    Channel::Output, "movingVolume");
   m.groups.push_back(
     { "Input and output",
       "The two exams and the results",

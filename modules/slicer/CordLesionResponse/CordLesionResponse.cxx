@@ -8,7 +8,6 @@
 #include "CordLesionResponseSemCommandLine.h"
 #endif
 
-#include "cordresponse/AtomicFile.h"
 #include "cordresponse/Transforms.h"
 
 namespace {
@@ -25,38 +24,16 @@ Describe()
     "matches the foci, and classifies the response (RANO-BM and volumetric).");
   m.groups.push_back(ExamInputGroup("baseline", "Baseline", 0));
   m.groups.push_back(ExamInputGroup("followup", "Follow-up", 1));
-  Parameter initial;
-  initial.type = ParameterType::Transform;
-  initial.name = "initialTransform";
-  initial.label = "Existing follow-up transform";
-  initial.description = "Follow-up-to-baseline linear transform to use instead of registering (ITK convention: maps "
-                        "a baseline point to the follow-up point; the transform this module outputs)";
-  initial.channel = Channel::Input;
-  initial.subtype = "linear";
-  initial.fileExtensions = ".tfm,.h5";
-  m.groups.back().parameters.push_back(initial);
-
-  Parameter transform = initial;
-  transform.name = "outputTransform";
-  transform.label = "Follow-up to baseline transform";
-  transform.description = "The registration result; applied to the follow-up volumes it aligns them with the "
-                          "baseline (ITK file: maps a baseline point to the follow-up point, LPS mm)";
-  transform.channel = Channel::Output;
-  transform.reference = "followupT1post";
-  Parameter table;
-  table.type = ParameterType::Table;
-  table.name = "lesionTable";
-  table.label = "Lesion table";
-  table.description = "One row per enhancing focus of each exam: volume, diameters, extent, levels, enhancement, "
-                      "RANO-BM measurability (the columns of lesions.csv)";
-  table.channel = Channel::Output;
-  table.fileExtensions = ".tsv,.csv";
-  Parameter colors = table;
-  colors.name = "lesionColorTable";
-  colors.label = "Lesion colour table";
-  colors.description = "Colour table naming the focus ids of the lesion label maps (focus_<id>_<levels>)";
-  colors.subtype = "color";
-  colors.fileExtensions = ".ctbl";
+  m.groups.back().parameters.push_back(LinearTransformParameter(
+    "initialTransform", "Existing follow-up transform",
+    "Follow-up-to-baseline linear transform to use instead of registering (ITK convention: maps a baseline point "
+    "to the follow-up point; the transform this module outputs)",
+    Channel::Input));
+  const Parameter transform = LinearTransformParameter(
+    "outputTransform", "Follow-up to baseline transform",
+    "The registration result; applied to the follow-up volumes it aligns them with the baseline (ITK file: maps a "
+    "baseline point to the follow-up point, LPS mm)",
+    Channel::Output, "followupT1post");
   Parameter reports;
   reports.type = ParameterType::Directory;
   reports.name = "reportDirectory";
@@ -75,7 +52,7 @@ Describe()
         OutputImage("followupEdema", "Follow-up edema", "T2 cord edema of the follow-up (1)", "followupT1post"),
         OutputImage("baselineCord", "Baseline cord", "spinal cord of the baseline (1)", "baselineT1post"),
         OutputImage("followupCord", "Follow-up cord", "spinal cord of the follow-up (1)", "followupT1post"), transform,
-        table, colors, reports } });
+        LesionTableOutput("each exam"), LesionColorTableOutput(), reports } });
   m.groups.push_back(
     { "Results",
       "Headline numbers (volumes in mm^3, changes in percent of the baseline)",
@@ -96,6 +73,7 @@ Describe()
         ReturnValue(ParameterType::Integer, "followupLesionCount", "Follow-up foci", "enhancing foci at follow-up"),
         ReturnValue(ParameterType::String, "ranoBmResponse", "RANO-BM response", "CR, PR, SD or PD"),
         ReturnValue(ParameterType::String, "volumetricResponse", "Volumetric response", "CR, PR, SD or PD") } });
+  m.groups.push_back(PreprocessingParameterGroup());
   m.groups.push_back(RegistrationParameterGroup());
   m.groups.push_back(SegmentationParameterGroup());
   return m;
@@ -116,13 +94,10 @@ Run(ModuleRun & run)
   RunOptions options;
   options.registration = RegistrationParametersFrom(values);
   options.segmentation = SegmentationParametersFrom(values);
+  options.biasCorrection = BiasCorrectionParametersFrom(values);
   const auto reportDirectory = run.Output("reportDirectory");
   options.qcImages = reportDirectory.has_value();
-  const CaseResult result = RunCase(inputs, options, [&run](const std::string & stage, double fraction) {
-    run.Progress(stage, 0.9 * fraction, PipelineStageComment(stage));
-  });
-
-  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
+  const CaseResult                                      result = RunCaseForModule(run, inputs, options);
   const TimepointResult &                               baseline = result.timepoints[0];
   const TimepointResult &                               followup = result.timepoints[1];
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
@@ -141,14 +116,7 @@ Run(ModuleRun & run)
   {
     WriteTransformFile(followup.toBaseline, *path);
   }
-  if (const auto path = run.Output("lesionTable"))
-  {
-    WriteFileAtomically(*path, LesionTable(result, FullExtension(*path) == ".csv" ? ',' : '\t'));
-  }
-  if (const auto path = run.Output("lesionColorTable"))
-  {
-    WriteFileAtomically(*path, LesionColourTable(result));
-  }
+  WriteLesionTables(run, result);
   if (reportDirectory)
   {
     options.outputDirectory = *reportDirectory;

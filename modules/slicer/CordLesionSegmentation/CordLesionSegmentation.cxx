@@ -8,8 +8,6 @@
 #include "CordLesionSegmentationSemCommandLine.h"
 #endif
 
-#include "cordresponse/AtomicFile.h"
-
 namespace {
 using namespace cordresponse;
 using namespace cordresponse::slicer;
@@ -23,20 +21,6 @@ Describe()
     "(T1 post-contrast, with the T1 pre-contrast subtraction when given; extramedullary enhancement rejected), the "
     "T2-hyperintense cord edema and the vertebral levels, and measures every focus.");
   m.groups.push_back(ExamInputGroup("", "Input", 0));
-  Parameter table;
-  table.type = ParameterType::Table;
-  table.name = "lesionTable";
-  table.label = "Lesion table";
-  table.description = "One row per enhancing focus: volume, diameters, extent, levels, enhancement, RANO-BM "
-                      "measurability (the columns of lesions.csv)";
-  table.channel = Channel::Output;
-  table.fileExtensions = ".tsv,.csv";
-  Parameter colors = table;
-  colors.name = "lesionColorTable";
-  colors.label = "Lesion colour table";
-  colors.description = "Colour table naming the focus ids of the lesion label map (focus_<id>_<levels>)";
-  colors.subtype = "color";
-  colors.fileExtensions = ".ctbl";
   m.groups.push_back({ "Outputs",
                        "Label maps on the T1 post-contrast grid",
                        false,
@@ -45,7 +29,7 @@ Describe()
                          OutputImage("cord", "Cord", "spinal cord (1)", "t1post"),
                          OutputImage("levels", "Vertebral levels",
                                      "cord labelled by vertebral level (SCT numbering: 1 = C1 ... 25 = L5)", "t1post"),
-                         table, colors } });
+                         LesionTableOutput("the exam"), LesionColorTableOutput() } });
   m.groups.push_back(
     { "Results",
       "Headline numbers",
@@ -57,6 +41,7 @@ Describe()
                     "spinal cord volume in the field of view (mm^3)"),
         ReturnValue(ParameterType::String, "cordSource", "Cord source",
                     "where the cord came from: user mask or automatic (which image)") } });
+  m.groups.push_back(PreprocessingParameterGroup());
   m.groups.push_back(SegmentationParameterGroup());
   return m;
 }
@@ -68,11 +53,8 @@ Run(ModuleRun & run)
   const TimepointInputs   exam = ExamInputsFrom(values, "", "exam");
   RunOptions              options;
   options.segmentation = SegmentationParametersFrom(values);
-  const CaseResult result = RunCase({ "slicer", { exam } }, options, [&run](const std::string & stage, double f) {
-    run.Progress(stage, 0.9 * f, PipelineStageComment(stage));
-  });
-
-  run.Progress("writing outputs", 0.9, PipelineStageComment("writing outputs"));
+  options.biasCorrection = BiasCorrectionParametersFrom(values);
+  const CaseResult                                      result = RunCaseForModule(run, { "slicer", { exam } }, options);
   const TimepointResult &                               t = result.timepoints.front();
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
     { "lesions", t.lesions }, { "edema", t.edema }, { "cord", t.cord }, { "levels", t.levels }
@@ -88,14 +70,7 @@ Run(ModuleRun & run)
       SaveLabelImage(image, *path);
     }
   }
-  if (const auto path = run.Output("lesionTable"))
-  {
-    WriteFileAtomically(*path, LesionTable(result, FullExtension(*path) == ".csv" ? ',' : '\t'));
-  }
-  if (const auto path = run.Output("lesionColorTable"))
-  {
-    WriteFileAtomically(*path, LesionColourTable(result));
-  }
+  WriteLesionTables(run, result);
   run.Return("enhancingVolume", EnhancingVolumeMm3(t));
   run.Return("lesionCount", static_cast<int>(t.lesionMeasurements.size()));
   run.Return("edemaVolume", t.edemaMeasurement.volumeMm3);

@@ -72,8 +72,11 @@ struct PhantomCase
   double                               top{ 150.0 };
   itk::SpinalPhantomModel::Distractors distractors;
   double                               biasAmplitude{ 0.2 };
-  std::vector<PhantomTimepoint>        timepoints;
-  std::vector<PhantomLesionChange>     changes;
+  /** Slice thickness (mm, the left-right slice axis) overriding the grid's; 0 keeps it. The number of slices
+   *  is rescaled to keep the field of view's left-right extent (rounded to whole slices). */
+  double                           sliceThickness{ 0.0 };
+  std::vector<PhantomTimepoint>    timepoints;
+  std::vector<PhantomLesionChange> changes;
 
   /** The anatomical model of timepoint `index`. */
   itk::SpinalPhantomModel

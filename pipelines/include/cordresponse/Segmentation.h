@@ -20,7 +20,7 @@ namespace cordresponse {
 struct SegmentationParameters
 {
   // --- Spinal cord (itk::SpinalCordSegmentationImageFilter) ---
-  double cordRadius{ 3.5 };               ///< typical cord semi-axis for the centreline tube detector (mm)
+  double cordRadius{ 5.0 };               ///< typical cord semi-axis for the centreline tube detector (mm)
   double canalRadius{ 6.0 };              ///< half-width of the CSF box of the tube detector (mm)
   double surroundRadius{ 10.0 };          ///< half-width of the box around the canal of the tube detector (mm)
   double cordDetectionLength{ 10.0 };     ///< length of the tube detector boxes along the cord (mm)
@@ -32,6 +32,8 @@ struct SegmentationParameters
   double cordRegularisationLength{ 6.0 }; ///< running-median window of the per-sector boundary (mm)
   double cordMinimumContrast{ 0.15 };     ///< minimum relative cord/CSF contrast for a plane to hold cord
   double cordReferenceLength{ 20.0 };     ///< running-median window of the cord and CSF references (mm)
+  double cordCsfPeakFraction{ 0.35 };     ///< a CSF peak this far (x contrast) below threshold still ends the cord
+  double cordDarkTissueFraction{ 0.1 }; ///< tissue beyond normal cord by this (x contrast) on the far side is not cord
   // --- Enhancing foci (itk::EnhancingFociSegmentationImageFilter) ---
   double fociSeedEnhancement{ 0.5 };       ///< seed threshold: T1 post signal over normal cord (+50%)
   double fociGrowEnhancement{ 0.25 };      ///< hysteresis growing threshold (+25%)
