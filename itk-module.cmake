@@ -8,25 +8,18 @@ label statistics, spinal MRI phantoms, and a oneTBB-backed ITK threader).")
 itk_module(CordResponse
   ENABLE_SHARED
   DEPENDS
-    ITKCommon
-    ITKImageFilterBase
-    ITKImageFunction
-    ITKImageGrid
-    ITKImageIntensity
-    ITKImageStatistics
-    ITKLabelMap
-    ITKMathematicalMorphology
-    ITKBinaryMathematicalMorphology
-    ITKConnectedComponents
-    ITKDistanceMap
-    ITKSmoothing
-    ITKThresholding
-    ITKTransform
-    ITKStatistics
-    ITKRegistrationMethodsv4
-    ITKMetricsv4
-    ITKOptimizersv4
-    ITKBiasCorrection
+    ITKCommon                  # images, iterators, threaders, ProgressReporter
+    ITKImageFilterBase         # CastImageFilter
+    ITKImageFunction           # linear / nearest-neighbour / B-spline interpolators
+    ITKImageGrid               # Resample, RegionOfInterest, BinShrink, BSplineControlPoint
+    ITKSmoothing               # Recursive and discrete Gaussian
+    ITKConnectedComponents     # ConnectedComponent, RelabelComponent
+    ITKDistanceMap             # SignedMaurerDistanceMap
+    ITKTransform               # versor rigid, affine, B-spline, composite transforms
+    ITKSpatialObjects          # ImageMaskSpatialObject (registration metric masks)
+    ITKMetricsv4               # Mattes mutual information
+    ITKOptimizersv4            # regular-step gradient descent, physical-shift scales
+    ITKBiasCorrection          # N4BiasFieldCorrection
   PRIVATE_DEPENDS
     ITKIOImageBase
     ITKIONIFTI
