@@ -21,15 +21,17 @@ Describe()
     "(T1 post-contrast, with the T1 pre-contrast subtraction when given; extramedullary enhancement rejected), the "
     "T2-hyperintense cord edema and the vertebral levels, and measures every focus.");
   m.groups.push_back(ExamInputGroup("", "Input", 0));
-  m.groups.push_back({ "Outputs",
-                       "Label maps on the T1 post-contrast grid",
-                       false,
-                       { OutputImage("lesions", "Lesions", "enhancing foci by focus id", "t1post"),
-                         OutputImage("edema", "Edema", "T2 cord edema (1)", "t1post"),
-                         OutputImage("cord", "Cord", "spinal cord (1)", "t1post"),
-                         OutputImage("levels", "Vertebral levels",
-                                     "cord labelled by vertebral level (SCT numbering: 1 = C1 ... 25 = L5)", "t1post"),
-                         LesionTableOutput("the exam"), LesionColorTableOutput() } });
+  m.groups.push_back(
+    { "Outputs",
+      "Label maps on the T1 post-contrast grid",
+      false,
+      { OutputImage("lesions", "Lesions", "enhancing foci by focus id", "t1post"),
+        OutputImage("edema", "Edema", "T2 cord edema (1)", "t1post"),
+        OutputImage("cord", "Cord", "spinal cord (1)", "t1post"),
+        OutputImage("levels", "Vertebral levels",
+                    "cord labelled by vertebral level (SCT numbering: 1 = C1 ... 24 = L5; needs vertebral labels)",
+                    "t1post"),
+        LesionTableOutput("the exam"), LesionColorTableOutput() } });
   m.groups.push_back(
     { "Results",
       "Headline numbers",
