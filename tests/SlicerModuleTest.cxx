@@ -511,9 +511,15 @@ TEST(SlicerExtension, CatalogEntryFollowsTheCatalogSchema)
   {
     EXPECT_TRUE(entry.contains(required)) << required;
   }
-  const std::set<std::string> allowed = { "$schema",     "category",           "scm_url",
-                                          "scm_revision", "scm_type",           "build_dependencies",
-                                          "dicom_support_rule", "build_subdirectory", "enabled",
+  const std::set<std::string> allowed = { "$schema",
+                                          "category",
+                                          "scm_url",
+                                          "scm_revision",
+                                          "scm_type",
+                                          "build_dependencies",
+                                          "dicom_support_rule",
+                                          "build_subdirectory",
+                                          "enabled",
                                           "tier" };
   for (const auto & [key, value] : entry.items())
   {
