@@ -133,7 +133,11 @@ CheckParameterCounts(const fs::path & path)
       return;
     }
     itk::TransformFactoryBase::RegisterDefaultTransforms();
-    auto   object = itk::ObjectFactoryBase::CreateInstance(doubleName.c_str());
+    auto object = itk::ObjectFactoryBase::CreateInstance(doubleName.c_str());
+    if (object)
+    {
+      object->UnRegister(); // CreateInstance hands over one reference too many, as itkNewMacro knows
+    }
     auto * instance = dynamic_cast<itk::TransformBaseTemplate<double> *>(object.GetPointer());
     if (!instance)
     {
