@@ -472,38 +472,37 @@ TEST(SegmentationParameters, TextRoundTripsAndBadValuesAreRejected)
 fs::path
 Real()
 {
-  const fs::path shared = test::SharedDataDirectory();
-  return shared.empty() ? fs::path() : shared;
+  return test::SharedDataDirectory();
+}
+
+/** Dice of the automatic cord of a real image against its manual mask (paths relative to the shared data). */
+double
+RealCordDice(const fs::path & image, const fs::path & manualMask, itk::SpinalCordContrastEnum contrast)
+{
+  using Filter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
+  auto f = Filter::New();
+  f->SetInput(LoadImage(Real() / image));
+  f->SetContrast(contrast);
+  f->Update();
+  return Dice(LoadLabelImage(Real() / manualMask), f->GetOutput());
 }
 
 TEST(SegmentationRealData, CordDiceOnT2AgainstManualMask)
 {
-  const fs::path d = Real();
-  if (d.empty() || !fs::exists(d / "t2/t2.nii.gz"))
+  if (Real().empty() || !fs::exists(Real() / "t2/t2.nii.gz"))
   {
     GTEST_SKIP() << "real data absent";
   }
-  using Filter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
-  auto f = Filter::New();
-  f->SetInput(LoadImage(d / "t2/t2.nii.gz"));
-  f->SetContrast(itk::SpinalCordContrastEnum::T2);
-  f->Update();
-  EXPECT_GE(Dice(LoadLabelImage(d / "t2/t2_seg-manual.nii.gz"), f->GetOutput()), 0.85);
+  EXPECT_GE(RealCordDice("t2/t2.nii.gz", "t2/t2_seg-manual.nii.gz", itk::SpinalCordContrastEnum::T2), 0.85);
 }
 
 TEST(SegmentationRealData, CordDiceOnT1AgainstManualMask)
 {
-  const fs::path d = Real();
-  if (d.empty() || !fs::exists(d / "t1/t1w.nii.gz"))
+  if (Real().empty() || !fs::exists(Real() / "t1/t1w.nii.gz"))
   {
     GTEST_SKIP() << "real data absent";
   }
-  using Filter = itk::SpinalCordSegmentationImageFilter<ImageType, LabelImageType>;
-  auto f = Filter::New();
-  f->SetInput(LoadImage(d / "t1/t1w.nii.gz"));
-  f->SetContrast(itk::SpinalCordContrastEnum::T1);
-  f->Update();
-  EXPECT_GE(Dice(LoadLabelImage(d / "t1/t1w_seg-manual.nii.gz"), f->GetOutput()), 0.85);
+  EXPECT_GE(RealCordDice("t1/t1w.nii.gz", "t1/t1w_seg-manual.nii.gz", itk::SpinalCordContrastEnum::T1), 0.85);
 }
 
 TEST(SegmentationRealData, LevelsFromTheLabelledCordAndAMaskFromAnotherGrid)

@@ -273,20 +273,13 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       queue.pop_front();
       kept.push_back(q);
       const auto i = grid.Index(q);
-      for (long dz = -1; dz <= 1; ++dz)
-        for (long dy = -1; dy <= 1; ++dy)
-          for (long dx = -1; dx <= 1; ++dx)
-          {
-            const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
-            if (!grid.Inside(j))
-              continue;
-            const auto o = grid.Offset(j);
-            if (!region[o] && componentLabels[o] == entry.first && e[o] >= boundary)
-            {
-              region[o] = 1;
-              queue.push_back(o);
-            }
-          }
+      grid.ForEachInBlock(i, [&](std::size_t o) {
+        if (!region[o] && componentLabels[o] == entry.first && e[o] >= boundary)
+        {
+          region[o] = 1;
+          queue.push_back(o);
+        }
+      });
     }
     // Hole filling in the bounding box of the region (per slice, within the search region).
     SpinalCordGrid::IndexArray lo{ { grid.Size(0), grid.Size(1), grid.Size(2) } }, hi{ { -1, -1, -1 } };
@@ -377,20 +370,14 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
           cq.pop_front();
           ++coreSize.back();
           const auto i = grid.Index(q);
-          for (long dz = -1; dz <= 1; ++dz)
-            for (long dy = -1; dy <= 1; ++dy)
-              for (long dx = -1; dx <= 1; ++dx)
-              {
-                const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
-                if (!grid.Inside(j))
-                  continue;
-                auto it = coreLabel.find(grid.Offset(j));
-                if (it != coreLabel.end() && it->second == 0)
-                {
-                  it->second = cores;
-                  cq.push_back(it->first);
-                }
-              }
+          grid.ForEachInBlock(i, [&](std::size_t o) {
+            auto it = coreLabel.find(o);
+            if (it != coreLabel.end() && it->second == 0)
+            {
+              it->second = cores;
+              cq.push_back(it->first);
+            }
+          });
         }
       }
       // Significant cores only: at least MinimumVolume / 4.
@@ -418,20 +405,13 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
           const auto q = gq.front();
           gq.pop_front();
           const auto i = grid.Index(q);
-          for (long dz = -1; dz <= 1; ++dz)
-            for (long dy = -1; dy <= 1; ++dy)
-              for (long dx = -1; dx <= 1; ++dx)
-              {
-                const SpinalCordGrid::IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
-                if (!grid.Inside(j))
-                  continue;
-                const auto o = grid.Offset(j);
-                if (region[o] && !owner.count(o))
-                {
-                  owner[o] = owner[q];
-                  gq.push_back(o);
-                }
-              }
+          grid.ForEachInBlock(i, [&](std::size_t o) {
+            if (region[o] && !owner.count(o))
+            {
+              owner[o] = owner[q];
+              gq.push_back(o);
+            }
+          });
         }
         parts.assign(count, {});
         for (auto k : kept)
@@ -509,20 +489,13 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       const auto p = grid.Point(i3);
       sum[0] += p[0], sum[1] += p[1], sum[2] += p[2];
       inside += cord[k];
-      for (long dz = -1; dz <= 1; ++dz)
-        for (long dy = -1; dy <= 1; ++dy)
-          for (long dx = -1; dx <= 1; ++dx)
-          {
-            const SpinalCordGrid::IndexArray j{ { i3[0] + dx, i3[1] + dy, i3[2] + dz } };
-            if (!grid.Inside(j))
-              continue;
-            const auto o = grid.Offset(j);
-            if (!inRegion[o] && search[o] && (out[o] == 0 || out[o] == id))
-            {
-              inRegion[o] = 1;
-              neighbourhood.push_back(o);
-            }
-          }
+      grid.ForEachInBlock(i3, [&](std::size_t o) {
+        if (!inRegion[o] && search[o] && (out[o] == 0 || out[o] == id))
+        {
+          inRegion[o] = 1;
+          neighbourhood.push_back(o);
+        }
+      });
     }
     // The ring: cord voxels within ~2 mm in-plane and one slice of the neighbourhood, outside every candidate.
     std::array<long, 3> reach{};

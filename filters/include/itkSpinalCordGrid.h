@@ -88,6 +88,23 @@ public:
   {
     return i[0] >= 0 && i[1] >= 0 && i[2] >= 0 && i[0] < m_Size[0] && i[1] < m_Size[1] && i[2] < m_Size[2];
   }
+  /** Call visit(offset) for every voxel of the 3 x 3 x 3 block centred on `i` (the centre included) that lies
+   *  inside the grid, in z, y, x order. */
+  template <typename Visit>
+  void
+  ForEachInBlock(const IndexArray & i, Visit && visit) const
+  {
+    for (long dz = -1; dz <= 1; ++dz)
+      for (long dy = -1; dy <= 1; ++dy)
+        for (long dx = -1; dx <= 1; ++dx)
+        {
+          const IndexArray j{ { i[0] + dx, i[1] + dy, i[2] + dz } };
+          if (Inside(j))
+          {
+            visit(Offset(j));
+          }
+        }
+  }
   /** Physical point (LPS mm) of a (continuous) index. */
   PointType
   Point(const IndexArray & i) const;

@@ -1,25 +1,17 @@
 #include "CordResponseModule.h"
 
 #include "cordresponse/AtomicFile.h"
+#include "cordresponse/Text.h"
 #include "cordresponse/Version.h"
 
 #include "itkOneTBBMultiThreader.h"
 
 #include <cctype>
 #include <map>
-#include <sstream>
 #include <variant>
 
 namespace cordresponse::slicer {
 namespace {
-std::string
-Text(double v)
-{
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
-
 /** "fociSeedEnhancement" -> "Foci seed enhancement". */
 std::string
 LabelFromName(const std::string & name)
@@ -136,7 +128,7 @@ RegistrationParameterGroup()
                      "seed of the metric's random sampling (same seed, same result)", std::to_string(d.seed)),
              Setting(ParameterType::Double, "registrationStartOffset", "Start offset (mm)",
                      "cranio-caudal offsets tried by the multi-start initialisation (+-, mm)",
-                     Text(d.startOffsetsMm.front()), Constraints{ 0, 100, 1 }) } };
+                     ShortestText(d.startOffsetsMm.front()), Constraints{ 0, 100, 1 }) } };
 }
 
 RegistrationParameters
