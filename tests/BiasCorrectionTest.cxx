@@ -9,9 +9,11 @@
 #include "cordresponse/Phantom.h"
 
 #include "itkFastN4BiasFieldCorrectionImageFilter.h"
+#include "itkOneTBBMultiThreader.h"
 #include "itkSpinalPhantomImageSource.h"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include "itkImageRegionConstIteratorWithIndex.h"
 #include "itkImageRegionIteratorWithIndex.h"
@@ -305,6 +307,32 @@ TEST(FastN4BiasFieldCorrection, DeterministicAndHonoursTheMask)
   EXPECT_GT(masked->GetNumberOfFittedVoxels(), 0u);
   EXPECT_FALSE(std::equal(a->GetBiasFieldOutput()->GetBufferPointer(), a->GetBiasFieldOutput()->GetBufferPointer() + n,
                           masked->GetBiasFieldOutput()->GetBufferPointer()));
+}
+
+TEST(FastN4BiasFieldCorrection, SameOutputAtOneAndTwoThreadsOnOneTBB)
+{
+  // The production threading policy (every ITK filter on oneTBB): N4's B-spline fit sums one lattice per
+  // work unit, and the work units do not depend on the thread count, so neither does the output.
+  itk::OneTBBMultiThreader::RegisterAsDefault();
+  const auto input = Render(Phantom(0.5, 40.0));
+  const auto saved = itk::MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
+  auto       run = [&](int threads) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(threads);
+    auto filter = Filter::New();
+    filter->SetInput(input);
+    filter->Update();
+    return filter;
+  };
+  const auto one = run(1);
+  const auto two = run(2);
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(saved);
+  const auto n = input->GetPixelContainer()->Size();
+  EXPECT_TRUE(std::equal(one->GetOutput()->GetBufferPointer(), one->GetOutput()->GetBufferPointer() + n,
+                         two->GetOutput()->GetBufferPointer()));
+  EXPECT_TRUE(std::equal(one->GetBiasFieldOutput()->GetBufferPointer(),
+                         one->GetBiasFieldOutput()->GetBufferPointer() + n,
+                         two->GetBiasFieldOutput()->GetBufferPointer()));
 }
 
 namespace {

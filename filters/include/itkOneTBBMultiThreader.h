@@ -17,6 +17,12 @@ namespace itk {
  * enclosing task arena. Regions are cut into slabs along their slowest non-trivial axis; progress and
  * abort requests of the filter are honoured; exceptions propagate to the caller.
  *
+ * The legacy interfaces (SingleMethodExecute, and the classic ThreadedGenerateData split of a filter's
+ * region) get DeterministicWorkUnits work units whatever the thread count: filters that reduce per work
+ * unit, in work-unit order (N4's B-spline fit sums one lattice per work unit), then add the same partial
+ * sums in the same order at any thread count, so their output is the same bit for bit; oneTBB spreads
+ * the units over the threads it has.
+ *
  * Install it for the whole process with RegisterAsDefault() before any filter is created (ITK binds a
  * filter's threader at construction).
  *
@@ -51,6 +57,9 @@ public:
                          const SizeValueType  size[],
                          ThreadingFunctorType funcP,
                          ProcessObject *      filter) override;
+
+  /** Work units of the legacy interfaces, independent of the number of threads (see the class comment). */
+  static constexpr ThreadIdType DeterministicWorkUnits = 16;
 
   /** Make MultiThreaderBase::New() return this threader from now on (idempotent). */
   static void

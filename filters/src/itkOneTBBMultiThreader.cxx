@@ -32,10 +32,10 @@ CheckAbort(ProcessObject * filter)
 
 OneTBBMultiThreader::OneTBBMultiThreader()
 {
-  // As many work units as threads for the legacy SingleMethod interface; the modern interfaces split
-  // adaptively and do not use this number.
+  // A fixed number of work units for the legacy interfaces (the class comment says why); the modern
+  // interfaces split adaptively and do not use this number.
   this->SetMaximumNumberOfThreads(MultiThreaderBase::GetGlobalDefaultNumberOfThreads());
-  this->SetNumberOfWorkUnits(MultiThreaderBase::GetGlobalDefaultNumberOfThreads());
+  this->SetNumberOfWorkUnits(DeterministicWorkUnits);
 }
 
 void

@@ -22,21 +22,13 @@ using json = nlohmann::ordered_json;
 namespace {
 constexpr int ReportSchemaVersion = 1;
 
-/** Registration outputs to 1e-6 (sub-micron): ITK's threaded metric reductions sum in completion order,
- *  so digits beyond ~1e-10 vary between identical runs; rounding keeps reruns byte-identical. */
-double
-Rounded(double v)
-{
-  return std::round(v * 1e6) / 1e6;
-}
-
 json
 MatrixJson(const Matrix4 & m)
 {
   json rows = json::array();
   for (const auto & row : m)
   {
-    rows.push_back(json::array({ Rounded(row[0]), Rounded(row[1]), Rounded(row[2]), Rounded(row[3]) }));
+    rows.push_back(json::array({ row[0], row[1], row[2], row[3] }));
   }
   return rows;
 }
@@ -419,7 +411,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
       { "within_exam_alignment",
         { { "t1pre_residual_mm", t.alignment.t1preResidualMm ? json(*t.alignment.t1preResidualMm) : json(nullptr) },
           { "t1pre_already_aligned", t.alignment.t1preAligned },
-          { "t2_residual_mm", t.alignment.t2ResidualMm ? json(Rounded(*t.alignment.t2ResidualMm)) : json(nullptr) },
+          { "t2_residual_mm", t.alignment.t2ResidualMm ? json(*t.alignment.t2ResidualMm) : json(nullptr) },
           { "t2_already_aligned", t.alignment.t2Aligned } } },
       { "outputs", outputs },
       { "stage_seconds", t.stageSeconds }
@@ -434,9 +426,9 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
                             { "source", t.registration ? "registered" : "given" } };
       if (t.registration)
       {
-        registration["metric"] = Rounded(t.registration->metricValue);
-        registration["rotation_degrees"] = Rounded(t.registration->rotationDegrees);
-        registration["translation_mm"] = Rounded(t.registration->translationMm);
+        registration["metric"] = t.registration->metricValue;
+        registration["rotation_degrees"] = t.registration->rotationDegrees;
+        registration["translation_mm"] = t.registration->translationMm;
       }
       tp["registration_to_baseline"] = registration;
       const auto & base = tps.front();
