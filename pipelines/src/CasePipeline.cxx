@@ -287,7 +287,18 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   // into the spine region) is the metric region of the finer levels; the initialisation and the coarsest
   // level use the body foreground, which tells the vertebral levels apart (see docs/benchmarks.md: on the
   // phantoms 0.03-0.17 mm through this pipeline, against 0.1-0.4 mm with the body alone). Without a cord
-  // segmentation, the body foreground throughout.
+  // segmentation, the body foreground throughout. The baseline's masks are made once, for all follow-ups.
+  LabelImageType::Pointer baselineFoci;
+  const LabelImageType *  baselineCord = nullptr;
+  Node                    baselineRegion(graph, [&](const Message &) {
+    const TimepointResult & baseline = result.timepoints.front();
+    baselineFoci = BinaryMask(baseline.lesions);
+    baselineCord = baseline.cord && LabelVolume(baseline.cord) > 0.0 ? baseline.cord.GetPointer() : nullptr;
+  });
+  if (exams > 1)
+  {
+    tbb::flow::make_edge(*segment.front(), baselineRegion);
+  }
   for (std::size_t i = 1; i < exams; ++i)
   {
     registration.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
@@ -300,12 +311,10 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       }
       else
       {
-        const auto             exclusion = BinaryMask(baseline.lesions);
-        const LabelImageType * spineMask =
-          baseline.cord && LabelVolume(baseline.cord) > 0.0 ? baseline.cord.GetPointer() : nullptr;
         try
         {
-          t.registration = RegisterLongitudinal(baseline.t1post, t.t1post, spineMask, options.registration, exclusion);
+          t.registration =
+            RegisterLongitudinal(baseline.t1post, t.t1post, baselineCord, options.registration, baselineFoci);
         }
         catch (const NoOverlapError & e)
         {
@@ -317,7 +326,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       t.stageSeconds["registration"] = SecondsSince(start);
       report("registration", 0.5 + 0.3 * static_cast<double>(++followupsRegistered) / static_cast<double>(exams - 1));
     }));
-    tbb::flow::make_edge(*segment.front(), *registration.back());
+    tbb::flow::make_edge(baselineRegion, *registration.back());
     tbb::flow::make_edge(*preprocess[i], *registration.back());
     tbb::flow::make_edge(*registration.back(), compare);
   }
