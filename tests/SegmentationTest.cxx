@@ -352,6 +352,26 @@ TEST(SegmentationEdgeCases, FocusTouchingTheCordBorderIsFound)
   EXPECT_GE(Dice(truth, r.lesions), 0.75);
 }
 
+TEST(SegmentationEdgeCases, RimFocusIsMeasuredWholeCoreIncluded)
+{
+  // A rim-enhancing focus wide enough (7 mm left-right, three 3 mm slices) for its non-enhancing core to show
+  // in the middle slice: the label covers the core, and so does the partial-volume volume.
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  auto                     focus = c.timepoints[0].lesions[0];
+  focus.semiAxes = { { 3.5, 2.8, 7.0 } };
+  focus.enhancement = itk::SpinalPhantomModel::Enhancement::Rim;
+  RenderCustom(dir.Path(), { focus });
+  const auto    r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));
+  std::ifstream file(dir / "truth.json");
+  const double  volume = json::parse(file)["timepoints"][0]["enhancing"]["lesions"][0]["analytic_volume_mm3"];
+  ASSERT_EQ(r.lesionStatistics.size(), 1u);
+  std::cout << "rim focus: partial volume " << r.lesionStatistics[0].partialVolume << " mm^3, voxels "
+            << r.lesionStatistics[0].volume << " mm^3, truth " << volume << " mm^3\n";
+  EXPECT_GE(Dice(LoadLabelImage(dir / "truth/baseline_lesions.nii.gz"), r.lesions), 0.80);
+  EXPECT_NEAR(r.lesionStatistics[0].partialVolume, volume, 0.10 * volume);
+}
+
 TEST(SegmentationEdgeCases, TwoTouchingFociAreBothFound)
 {
   test::TemporaryDirectory dir;

@@ -38,7 +38,8 @@ namespace itk {
  *     and of its 26-neighbourhood (search region, no other focus) is unmixed linearly between the local
  *     normal cord b (median e of the cord within ~2 mm around it, outside every candidate) and the peak:
  *     (e - b) / (peak - b), unclamped inside the cord (noise averages out) and clamped to [0, 1] outside it
- *     (mixed with CSF rather than cord).
+ *     (mixed with CSF rather than cord); a voxel of the enclosed core of a rim-enhancing focus counts at least
+ *     1 (the focus is measured whole).
  *
  * Output: a label map (focus id per voxel). After Update(), GetFoci() describes each focus. Deterministic.
  *

@@ -242,6 +242,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   };
   std::vector<Region>       accepted;
   std::vector<std::uint8_t> region(n, 0);
+  std::vector<std::uint8_t> enclosed(n, 0); // voxels added by hole filling: the cores of rim-enhancing foci
   const unsigned int        sliceAxis = grid.SliceAxis();
   for (const auto & entry : members)
   {
@@ -325,6 +326,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         if (sub[k] && !region[o])
         {
           region[o] = 1;
+          enclosed[o] = 1;
           kept.push_back(o);
         }
       }
@@ -527,7 +529,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     for (auto k : neighbourhood)
     {
       const double fraction = (static_cast<double>(e[k]) - normal) / range;
-      pv += cord[k] ? fraction : std::clamp(fraction, 0.0, 1.0);
+      // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole).
+      pv += enclosed[k] && out[k] == id ? std::max(fraction, 1.0) : cord[k] ? fraction : std::clamp(fraction, 0.0, 1.0);
       inRegion[k] = 0;
     }
     for (auto k : ring)
