@@ -30,7 +30,8 @@ namespace itk {
  *          search for large offsets);
  *      when there are more than SearchKeep such translations, each is scored by the metric without
  *      rotation and only the SearchKeep best are kept, skipping any within 1.5 x SearchStep of one
- *      already kept (so that the neighbours of one basin do not crowd out another basin);
+ *      already kept (so that the neighbours of one basin do not crowd out another basin); the bases
+ *      themselves are always kept (they are the a-priori starts: centroids aligned, scanner position);
  *   3. combines each kept translation with the rotation starts: none, and for each value a in
  *      RotationAngles (degrees) rotations of +-a about each of the three physical axes;
  *   4. evaluates the metric at each start (the metric must be set up with its images, masks and
@@ -75,6 +76,7 @@ public:
     double                 offset;   // translation offset of this start along TranslationAxis, mm
     unsigned int           rotation; // index of the rotation start (0 = none)
     unsigned int           group;    // index of the start translation (starts of one group share it)
+    bool                   base;     // the start translation is a base (centroids aligned or scanner start)
   };
 
   itkSetConstObjectMacro(FixedImage, FixedImageType);
@@ -167,9 +169,11 @@ public:
     return m_Candidates;
   }
 
-  /** Up to `count` starts chosen for refinement, best first but diverse: first the best start of each
-   *  start translation (so that a neighbouring vertebra, about one offset away, cannot crowd out the
-   *  right level), then the best remaining ones. */
+  /** The starts chosen for refinement: up to `count`, best first but diverse (first the best start of
+   *  each start translation, so that a neighbouring vertebra, about one offset away, cannot crowd out the
+   *  right level, then the best remaining ones), followed by the best start of each base translation not
+   *  among them: the metric at an unrefined start can rank a neighbouring segment above the right one
+   *  (seen on bias-corrected 1.5 mm sagittal images), and the bases are where the anatomy most likely is. */
   std::vector<Candidate>
   GetDiverseCandidates(unsigned int count) const;
 

@@ -7,6 +7,7 @@
 #include "itkMath.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <limits>
 
@@ -166,6 +167,7 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
     double     offset;
     double     value;
     double     validFraction;
+    bool       base;
   };
   std::vector<VectorType> bases{ m_MovingCentre - m_FixedCentre };
   if (m_UseScannerStart)
@@ -176,7 +178,7 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
   }
   std::vector<Start> starts;
   // A translation within `tolerance` of one already listed adds nothing (lattices of nearby bases).
-  auto add = [&starts](const VectorType & t, double offset, double tolerance) {
+  auto add = [&starts](const VectorType & t, double offset, double tolerance, bool isBase) {
     for (const auto & s : starts)
     {
       if ((s.translation - t).GetNorm() <= tolerance)
@@ -184,13 +186,13 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
         return;
       }
     }
-    starts.push_back(Start{ t, offset, 0.0, 1.0 });
+    starts.push_back(Start{ t, offset, 0.0, 1.0, isBase });
   };
   for (const auto & base : bases)
   {
     for (double offset : offsets)
     {
-      add(base + axis * offset, offset, 1e-6);
+      add(base + axis * offset, offset, 1e-6, offset == 0.0);
     }
   }
   if (search)
@@ -218,7 +220,7 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
             }
             if (r2 <= 1.0 + 1e-9)
             {
-              add(base + shift, shift * axis, 0.5 * m_SearchStep);
+              add(base + shift, shift * axis, 0.5 * m_SearchStep, false);
             }
           }
         }
@@ -272,11 +274,17 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
     });
     const double       exclusion = search ? 1.5 * m_SearchStep : 0.0;
     std::vector<Start> kept;
+    std::copy_if(starts.begin(), starts.end(), std::back_inserter(kept), [](const Start & s) { return s.base; });
+    const std::size_t limit = kept.size() + m_SearchKeep;
     for (const auto & s : starts)
     {
-      if (kept.size() >= m_SearchKeep)
+      if (kept.size() >= limit)
       {
         break;
+      }
+      if (s.base)
+      {
+        continue;
       }
       bool nearKept = false;
       for (const auto & k : kept)
@@ -300,6 +308,7 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
       c.offset = starts[g].offset;
       c.rotation = r;
       c.group = g;
+      c.base = starts[g].base;
       c.transform = TransformType::New();
       c.transform->SetCenter(m_FixedCentre);
       c.transform->SetRotation(rotations[r]);
@@ -336,6 +345,19 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::GetDiverseCandida
     if (!taken[i])
     {
       chosen.push_back(m_Candidates[i]);
+      taken[i] = true;
+    }
+  }
+  for (std::size_t i = 0; i < m_Candidates.size(); ++i)
+  {
+    const unsigned int group = m_Candidates[i].group;
+    if (m_Candidates[i].base && std::find(groupsSeen.begin(), groupsSeen.end(), group) == groupsSeen.end())
+    {
+      groupsSeen.push_back(group);
+      if (!taken[i])
+      {
+        chosen.push_back(m_Candidates[i]);
+      }
     }
   }
   return chosen;
