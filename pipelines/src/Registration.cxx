@@ -28,6 +28,8 @@
 #include <limits>
 #include <random>
 #include <sstream>
+
+#include <tbb/parallel_for.h>
 #include <type_traits>
 
 namespace cordresponse {
@@ -797,48 +799,62 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
   }
   initializer->Compute();
 
-  const auto &       all = initializer->GetCandidates();
-  const auto         candidates = initializer->GetDiverseCandidates(std::max(1u, p.multiStart ? p.refinedStarts : 1u));
-  const std::size_t  tries = candidates.size();
-  RigidType::Pointer best;
-  LevelReport        bestReport;
-  double             bestValue = std::numeric_limits<double>::max();
-  metric->SetMovingTransform(probe); // the initializer used its own transform
-  metric->Initialize();
-  for (std::size_t i = 0; i < tries; ++i)
+  const auto &      all = initializer->GetCandidates();
+  const auto        candidates = initializer->GetDiverseCandidates(std::max(1u, p.multiStart ? p.refinedStarts : 1u));
+  const std::size_t tries = candidates.size();
+  // A short look at every start, concurrently (each with its own metric and optimiser, so the result does
+  // not depend on the thread count); only the best one is then optimised to convergence.
+  struct Look
   {
+    RigidType::Pointer transform;
+    LevelReport        report;
+    double             weighted{ std::numeric_limits<double>::max() };
+  };
+  std::vector<Look> looks(tries);
+  tbb::parallel_for(std::size_t(0), tries, [&](std::size_t i) {
     auto        t = CopyRigid(candidates[i].transform);
     LevelReport report;
     try
     {
-      // A short look at every start; only the best one is then optimised to convergence.
       report = RunLinearLevel("rigid", coarse, t.GetPointer(), p,
                               tries > 1 ? std::min(30u, p.iterationsPerLevel[0]) : p.iterationsPerLevel[0]);
     }
     catch (const NoOverlapError &)
     {
-      continue; // this start left the moving image; another may not
+      return; // this start left the moving image; another may not
     }
     // Compared as the starts were ranked: the metric weighted by the fraction of samples inside the
     // moving image (an optimiser can also slide towards a small, spuriously well-fitting overlap).
-    double weighted = std::numeric_limits<double>::max();
     try
     {
-      probe->SetFixedParameters(t->GetFixedParameters());
-      probe->SetParameters(t->GetParameters());
-      const double value = metric->GetValue();
-      const auto   domain = metric->GetNumberOfDomainPoints();
-      weighted = domain ? value * static_cast<double>(metric->GetNumberOfValidPoints()) / domain : 0.0;
+      auto lookMetric = MakeMetric(coarse, p);
+      lookMetric->SetFixedImage(coarse.fixed);
+      lookMetric->SetMovingImage(coarse.moving);
+      lookMetric->SetVirtualDomainFromImage(coarse.fixed);
+      auto lookProbe = CopyRigid(t);
+      lookMetric->SetMovingTransform(lookProbe);
+      lookMetric->Initialize();
+      const double value = lookMetric->GetValue();
+      const auto   domain = lookMetric->GetNumberOfDomainPoints();
+      looks[i].weighted = domain ? value * static_cast<double>(lookMetric->GetNumberOfValidPoints()) / domain : 0.0;
     }
     catch (const itk::ExceptionObject &)
     {
-      continue;
+      return;
     }
-    if (!best || weighted < bestValue)
+    looks[i].transform = t;
+    looks[i].report = report;
+  });
+  RigidType::Pointer best;
+  LevelReport        bestReport;
+  double             bestValue = std::numeric_limits<double>::max();
+  for (const auto & look : looks) // in start order: ties go to the better-ranked start
+  {
+    if (look.transform && (!best || look.weighted < bestValue))
     {
-      best = t;
-      bestValue = weighted;
-      bestReport = report;
+      best = look.transform;
+      bestValue = look.weighted;
+      bestReport = look.report;
     }
   }
   if (!best)
