@@ -131,6 +131,7 @@ TEST_F(EndToEnd, RunWritesTheReportsAndGetsTheResponse)
     RunCommand(Exe() + " run --case " + Quote(Case("pr") / "case.json") + " --output-dir " + Quote(out.Path()));
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("response at followup: RANO-BM"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" seconds: load "), std::string::npos) << r.output; // the time per stage
   const json report = json::parse(ReadText(out / "report.json"));
   const json truth = json::parse(ReadText(Case("pr") / "truth.json"));
   EXPECT_EQ(report["response"]["rano_bm"]["category"], truth["expected_response"][0]["rano_bm"]) << r.output;

@@ -10,6 +10,8 @@
 
 #include <tbb/global_control.h>
 
+#include <chrono>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -130,11 +132,14 @@ AddRunCommand(CLI::App & app)
     {
       inputs = FromFlags(*a);
     }
+    const auto       start = std::chrono::steady_clock::now();
     const CaseResult result = RunCase(inputs, options, [](const std::string & stage, double fraction) {
       std::cout << "[" << static_cast<int>(100 * fraction) << "%] " << stage << std::endl;
     });
     const fs::path   report = WriteCaseReports(result, options);
-    std::cout << SummariseCase(result, report);
+    const double     wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << SummariseCase(result, report) << "wall time " << std::fixed << std::setprecision(2) << wall
+              << " s (images read to reports written)\n";
   });
 }
 } // namespace cordresponse::cli

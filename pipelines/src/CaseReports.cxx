@@ -493,6 +493,22 @@ SummariseCase(const CaseResult & result, const fs::path & reportPath)
        << t.lesionMeasurements.size() << ", " << TotalVolume(t) << " mm^3; edema " << t.edemaMeasurement.volumeMm3
        << " mm^3 (" << (t.edemaMeasurement.levels.empty() ? "levels unknown" : t.edemaMeasurement.levels) << ")\n";
   }
+  // Wall time per stage and exam (the exams run concurrently, so these overlap).
+  os << std::setprecision(2);
+  for (const auto & t : result.timepoints)
+  {
+    os << "  " << std::left << std::setw(12) << t.inputs.label << std::right << " seconds:";
+    for (const char * stage : { "load", "bias_correction", "segmentation", "registration", "measurement" })
+    {
+      const auto it = t.stageSeconds.find(stage);
+      if (it != t.stageSeconds.end())
+      {
+        os << " " << stage << " " << it->second;
+      }
+    }
+    os << "\n";
+  }
+  os << std::setprecision(1);
   for (const auto & r : result.responses)
   {
     os << "  response at " << r.label << ": RANO-BM " << r.ranoBm << " (" << r.ranoBmBasis << "); volumetric "
