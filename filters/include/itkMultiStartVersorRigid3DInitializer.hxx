@@ -7,8 +7,8 @@
 #include "itkMath.h"
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace itk {

@@ -28,9 +28,9 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include <tbb/parallel_for.h>
-#include <type_traits>
 
 namespace cordresponse {
 namespace {
