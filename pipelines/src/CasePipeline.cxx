@@ -209,8 +209,8 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   CaseResult               result;
   result.inputs = inputs;
   result.timepoints.resize(exams);
-  std::vector<ExamImages>       images(exams);
-  std::vector<ExamSegmentation> segmentations(exams);
+  std::vector<ExamImages>                     images(exams);
+  std::vector<std::map<unsigned int, double>> partialVolumesMm3(exams); // by focus id, from segmentation
   for (std::size_t i = 0; i < exams; ++i)
   {
     result.timepoints[i].inputs = inputs.timepoints[i];
@@ -248,16 +248,8 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       t.t1post = images[i].t1post;
     }));
     segment.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
-      const auto         start = Clock::now();
-      ExamSegmentation & s = segmentations[i];
-      s = SegmentExam(t.inputs, images[i], options, t.alignment);
-      t.cordSource = s.cordSource;
-      t.levelSource = s.levelSource;
-      t.levelsAreGuess = s.levelsAreGuess;
-      t.cord = s.cord;
-      t.lesions = s.lesions;
-      t.edema = s.edema;
-      t.levels = s.levels;
+      const auto start = Clock::now();
+      partialVolumesMm3[i] = SegmentExam(images[i], options, t);
       t.stageSeconds["segmentation"] = SecondsSince(start);
     }));
     measure.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
@@ -265,8 +257,8 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       t.lesionMeasurements = MeasureLesions(t.lesions, t.t1post, t.cord, t.levels, options.measurability);
       for (auto & m : t.lesionMeasurements)
       {
-        const auto pv = segmentations[i].partialVolumesMm3.find(m.id);
-        if (pv != segmentations[i].partialVolumesMm3.end())
+        const auto pv = partialVolumesMm3[i].find(m.id);
+        if (pv != partialVolumesMm3[i].end())
         {
           m.partialVolumeMm3 = pv->second;
         }

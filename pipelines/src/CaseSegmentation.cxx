@@ -6,11 +6,8 @@
 
 namespace cordresponse {
 
-ExamSegmentation
-SegmentExam(const TimepointInputs &,
-            const ExamImages &    images,
-            const RunOptions &    options,
-            WithinExamAlignment & alignment)
+std::map<unsigned int, double>
+SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResult & t)
 {
   SegmentationInputs in;
   in.t1post = images.t1post;
@@ -21,15 +18,15 @@ SegmentExam(const TimepointInputs &,
   if (images.t1pre)
   {
     const RegistrationResult r = RegisterWithinExam(images.t1post, images.t1pre);
-    alignment.t1preResidualMm = r.alreadyAligned ? r.residualMm : r.maxDisplacementMm;
-    alignment.t1preAligned = r.alreadyAligned;
+    t.alignment.t1preResidualMm = r.alreadyAligned ? r.residualMm : r.maxDisplacementMm;
+    t.alignment.t1preAligned = r.alreadyAligned;
     in.t1pre = r.alreadyAligned ? images.t1pre : ResampleToReference(images.t1pre, images.t1post, r.transform);
   }
   if (images.t2)
   {
     const RegistrationResult r = RegisterWithinExam(images.t1post, images.t2);
-    alignment.t2ResidualMm = r.alreadyAligned ? r.residualMm : r.maxDisplacementMm;
-    alignment.t2Aligned = r.alreadyAligned;
+    t.alignment.t2ResidualMm = r.alreadyAligned ? r.residualMm : r.maxDisplacementMm;
+    t.alignment.t2Aligned = r.alreadyAligned;
     in.t2 = images.t2;
     if (!r.alreadyAligned)
     {
@@ -37,19 +34,19 @@ SegmentExam(const TimepointInputs &,
     }
   }
   const SegmentationResult r = SegmentTimepoint(in, options.segmentation);
-  ExamSegmentation         s;
-  s.cord = r.cord;
-  s.lesions = r.lesions;
-  s.edema = r.edema;
-  s.levels = r.levels;
-  s.cordSource = r.cordSource;
-  s.levelSource = r.levelSource;
-  s.levelsAreGuess = r.levelsAreGuess;
+  t.cord = r.cord;
+  t.lesions = r.lesions;
+  t.edema = r.edema;
+  t.levels = r.levels;
+  t.cordSource = r.cordSource;
+  t.levelSource = r.levelSource;
+  t.levelsAreGuess = r.levelsAreGuess;
+  std::map<unsigned int, double> partialVolumesMm3;
   for (const auto & l : r.lesionStatistics)
   {
-    s.partialVolumesMm3[l.id] = l.partialVolume;
+    partialVolumesMm3[l.id] = l.partialVolume;
   }
-  return s;
+  return partialVolumesMm3;
 }
 
 } // namespace cordresponse

@@ -4,6 +4,8 @@
 
 #include "cordresponse/CasePipeline.h"
 
+#include <map>
+
 namespace cordresponse {
 
 /** The validated images of one exam; user masks and labels are already on the T1 post grid. */
@@ -25,13 +27,11 @@ LoadExam(const TimepointInputs & inputs);
 void
 CorrectExamBias(const TimepointInputs & inputs, ExamImages & images, const BiasCorrectionParameters & parameters);
 
-/** Cord, enhancing foci, edema and levels of one exam on its T1 post grid; `alignment` receives how the
- *  exam's other sequences lined up with its T1 post. */
-ExamSegmentation
-SegmentExam(const TimepointInputs & inputs,
-            const ExamImages &      images,
-            const RunOptions &      options,
-            WithinExamAlignment &   alignment);
+/** Cord, enhancing foci, edema and levels of one exam on its T1 post grid, into `t` (its label maps, their
+ *  sources, and how the exam's other sequences lined up with its T1 post). Returns the foci's
+ *  partial-volume volumes (mm^3) by focus id, for the measurement stage. */
+std::map<unsigned int, double>
+SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResult & t);
 
 } // namespace cordresponse
 

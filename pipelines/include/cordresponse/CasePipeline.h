@@ -95,19 +95,6 @@ ResultSettingsText(const RunOptions & options);
 /** Progress: stage name and overall fraction in [0, 1]. */
 using ProgressCallback = std::function<void(const std::string & stage, double fraction)>;
 
-/** Segmentation of one exam (cord, foci, edema, levels), filled by the segmentation stage. */
-struct ExamSegmentation
-{
-  LabelImageType::Pointer        cord;
-  LabelImageType::Pointer        lesions;
-  LabelImageType::Pointer        edema;
-  LabelImageType::Pointer        levels;
-  std::map<unsigned int, double> partialVolumesMm3;
-  std::string                    cordSource;
-  std::string                    levelSource;
-  bool                           levelsAreGuess{ false };
-};
-
 /** Link follow-up lesions to the previous exam, classify the response, and fill `result` (everything after
  *  segmentation and registration). Exposed for tests. */
 void
