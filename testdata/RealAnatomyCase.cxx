@@ -88,16 +88,6 @@ CordCentre(const LabelImageType * cord, double z)
   return c;
 }
 
-LabelImageType::Pointer
-EmptyLabels(const itk::ImageBase<3> * grid)
-{
-  auto out = LabelImageType::New();
-  out->CopyInformation(grid);
-  out->SetRegions(grid->GetLargestPossibleRegion());
-  out->Allocate(true);
-  return out;
-}
-
 ImageType::Pointer
 Copy(const ImageType * image)
 {
@@ -125,7 +115,7 @@ Paint(const ImageType *          anatomy,
       double                     sigma,
       std::mt19937_64 &          engine)
 {
-  Exam e{ Copy(anatomy), Copy(anatomy), Copy(anatomy), EmptyLabels(anatomy), EmptyLabels(anatomy) };
+  Exam e{ Copy(anatomy), Copy(anatomy), Copy(anatomy), EmptyLabelMap(anatomy), EmptyLabelMap(anatomy) };
   // Portable Gaussian noise (Box-Muller on the raw engine output, no std distribution).
   auto uniform = [&engine] { return (static_cast<double>(engine() >> 11) + 0.5) * (1.0 / 9007199254740992.0); };
   auto gauss = [&] { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2.0 * Pi * uniform()); };

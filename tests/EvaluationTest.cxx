@@ -420,6 +420,10 @@ TEST(SegmentationMetrics, EmptyMasks)
   const auto m = CompareMasks(box, empty);
   EXPECT_DOUBLE_EQ(*m.VolumeErrorPercent(), -100.0);
   EXPECT_FALSE(CompareMasks(empty, box).VolumeErrorPercent().has_value());
+  // An empty label map made on a grid: that grid, nothing in it.
+  const auto made = EmptyLabelMap(box);
+  EXPECT_TRUE(SameGrid(made, box));
+  EXPECT_EQ(CountForeground(made), 0u);
 }
 
 TEST(SegmentationMetrics, ComponentsStatisticsAndResampling)

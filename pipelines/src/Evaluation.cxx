@@ -418,17 +418,6 @@ ReadReport(const fs::path & directory, const Truth & truth)
 // Scoring
 // ---------------------------------------------------------------------------------------------------------
 
-LabelImageType::Pointer
-EmptyLike(const LabelImageType * reference)
-{
-  auto image = LabelImageType::New();
-  image->CopyInformation(reference);
-  image->SetRegions(reference->GetLargestPossibleRegion());
-  image->Allocate();
-  image->FillBuffer(0);
-  return image;
-}
-
 bool
 IsBinary(const LabelImageType * labels)
 {
@@ -460,7 +449,7 @@ EvaluateTimepoint(const TruthTimepoint & truth, const ResultTimepoint * result)
     }
     else
     {
-      resultMap = EmptyLike(truthMap);
+      resultMap = EmptyLabelMap(truthMap);
     }
     structure.metrics = CompareMasks(truthMap, resultMap);
     if (structure.name == "lesions")

@@ -3,6 +3,7 @@
 
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Errors.h"
+#include "cordresponse/SegmentationMetrics.h"
 #include "cordresponse/Text.h"
 
 #include "itkCordEdemaSegmentationImageFilter.h"
@@ -144,17 +145,6 @@ Overlaps(const itk::ImageBase<3> * image, const itk::ImageBase<3> * other, const
     }
   }
   return false;
-}
-
-LabelImageType::Pointer
-Empty(const itk::ImageBase<3> * reference)
-{
-  auto out = LabelImageType::New();
-  out->CopyInformation(reference);
-  out->SetRegions(reference->GetLargestPossibleRegion());
-  out->Allocate();
-  out->FillBuffer(0);
-  return out;
 }
 
 /** A label map is a labelled cord (several voxels per value) rather than single-voxel disc labels. */
@@ -452,7 +442,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   }
   else
   {
-    r.edema = Empty(t1post);
+    r.edema = EmptyLabelMap(t1post);
   }
 
   // --- Vertebral levels ---

@@ -34,17 +34,6 @@ RequireSameGrid(const LabelImageType * a, const LabelImageType * b, const char *
   }
 }
 
-LabelImageType::Pointer
-AllocateLike(const LabelImageType * reference)
-{
-  auto image = LabelImageType::New();
-  image->CopyInformation(reference);
-  image->SetRegions(reference->GetLargestPossibleRegion());
-  image->Allocate();
-  image->FillBuffer(0);
-  return image;
-}
-
 /** Indices of the non-zero voxels, in raster order. */
 std::vector<IndexType>
 NonZeroIndices(const LabelImageType * labels)
@@ -151,9 +140,20 @@ ResampleToGrid(const LabelImageType * labels, const itk::ImageBase<3> * referenc
 }
 
 LabelImageType::Pointer
+EmptyLabelMap(const itk::ImageBase<3> * reference)
+{
+  auto image = LabelImageType::New();
+  image->CopyInformation(reference);
+  image->SetRegions(reference->GetLargestPossibleRegion());
+  image->Allocate();
+  image->FillBuffer(0);
+  return image;
+}
+
+LabelImageType::Pointer
 BinaryMask(const LabelImageType * labels, LabelImageType::PixelType value)
 {
-  auto         mask = AllocateLike(labels);
+  auto         mask = EmptyLabelMap(labels);
   const auto * in = labels->GetBufferPointer();
   auto *       out = mask->GetBufferPointer();
   for (std::size_t i = 0; i < VoxelCount(labels); ++i)
@@ -263,7 +263,7 @@ Dice(const LabelImageType * a, const LabelImageType * b)
 LabelImageType::Pointer
 SurfaceVoxels(const LabelImageType * mask)
 {
-  auto           surface = AllocateLike(mask);
+  auto           surface = EmptyLabelMap(mask);
   const SizeType size = mask->GetLargestPossibleRegion().GetSize();
   const auto *   in = mask->GetBufferPointer();
   auto *         out = surface->GetBufferPointer();

@@ -35,6 +35,10 @@ SameGrid(const itk::ImageBase<3> * a, const itk::ImageBase<3> * b);
 LabelImageType::Pointer
 ResampleToGrid(const LabelImageType * labels, const itk::ImageBase<3> * reference);
 
+/** A label map on the grid of `reference` (size, spacing, origin, direction), every voxel 0. */
+LabelImageType::Pointer
+EmptyLabelMap(const itk::ImageBase<3> * reference);
+
 /** A label map of the same grid with 1 where `labels` equals `value` (or is non-zero when value is 0). */
 LabelImageType::Pointer
 BinaryMask(const LabelImageType * labels, LabelImageType::PixelType value = 0);
