@@ -577,6 +577,8 @@ Prepare(const ImageType *              fixed,
   return prep;
 }
 
+/** Mattes MI on the level's fixed and moving images and its samples; the caller sets the moving transform
+ *  and initialises it. */
 MetricType::Pointer
 MakeMetric(const Level & level, const RegistrationParameters & p)
 {
@@ -587,6 +589,9 @@ MakeMetric(const Level & level, const RegistrationParameters & p)
   metric->SetVirtualSampledPointSet(level.samples);
   metric->SetUseSampledPointSet(true);
   metric->SetUseVirtualSampledPointSet(true);
+  metric->SetFixedImage(level.fixed);
+  metric->SetMovingImage(level.moving);
+  metric->SetVirtualDomainFromImage(level.fixed);
   return metric;
 }
 
@@ -663,9 +668,6 @@ RunLinearLevel(const char *                   stage,
   // The metric and optimiser are driven directly (what ImageRegistrationMethodv4 does for one level with
   // shrink 1 and no smoothing) because the method allocates and copies a full-size virtual-domain image
   // on every call, which on a 512 x 512 x 20 image costs more than the level's optimisation.
-  metric->SetFixedImage(level.fixed);
-  metric->SetMovingImage(level.moving);
-  metric->SetVirtualDomainFromImage(level.fixed);
   if (movingInitial)
   {
     auto composite = CompositeType::New();
@@ -716,9 +718,6 @@ double
 FinalMetric(const Level & level, const TransformType * transform, const RegistrationParameters & p)
 {
   auto metric = MakeMetric(level, p);
-  metric->SetFixedImage(level.fixed);
-  metric->SetMovingImage(level.moving);
-  metric->SetVirtualDomainFromImage(level.fixed);
   metric->SetMovingTransform(const_cast<TransformType *>(transform));
   try
   {
@@ -760,16 +759,10 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
     }
     subset.samples->SetPoints(container);
     searchMetric = MakeMetric(subset, p);
-    searchMetric->SetFixedImage(coarse.fixed);
-    searchMetric->SetMovingImage(coarse.moving);
-    searchMetric->SetVirtualDomainFromImage(coarse.fixed);
     auto searchProbe = RigidType::New();
     searchMetric->SetMovingTransform(searchProbe);
     searchMetric->Initialize();
   }
-  metric->SetFixedImage(coarse.fixed);
-  metric->SetMovingImage(coarse.moving);
-  metric->SetVirtualDomainFromImage(coarse.fixed);
   auto probe = RigidType::New();
   metric->SetMovingTransform(probe);
   metric->Initialize();
@@ -828,9 +821,6 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
     try
     {
       auto lookMetric = MakeMetric(coarse, p);
-      lookMetric->SetFixedImage(coarse.fixed);
-      lookMetric->SetMovingImage(coarse.moving);
-      lookMetric->SetVirtualDomainFromImage(coarse.fixed);
       auto lookProbe = CopyRigid(t);
       lookMetric->SetMovingTransform(lookProbe);
       lookMetric->Initialize();
