@@ -1,9 +1,8 @@
 // QC images (OpenCV) and the self-contained report.html of a finished case.
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/CaseQc.h"
-
-#include "cordresponse/Text.h"
 #include "cordresponse/QcImages.h"
+#include "cordresponse/Text.h"
 #include "cordresponse/Transforms.h"
 
 #include <opencv2/imgcodecs.hpp>
