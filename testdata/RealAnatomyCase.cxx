@@ -8,6 +8,7 @@
 #include "cordresponse/Transforms.h"
 
 #include "itkEuler3DTransform.h"
+#include "itkMath.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +22,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using Point = itk::Point<double, 3>;
 
 /** A focus: an axis-aligned ellipsoid (body frame = baseline LPS) clipped to the cord. */
@@ -118,7 +118,7 @@ Paint(const ImageType *          anatomy,
   Exam e{ Copy(anatomy), Copy(anatomy), Copy(anatomy), EmptyLabelMap(anatomy), EmptyLabelMap(anatomy) };
   // Portable Gaussian noise (Box-Muller on the raw engine output, no std distribution).
   auto uniform = [&engine] { return (static_cast<double>(engine() >> 11) + 0.5) * (1.0 / 9007199254740992.0); };
-  auto gauss = [&] { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2.0 * Pi * uniform()); };
+  auto gauss = [&] { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2.0 * itk::Math::pi * uniform()); };
   const std::size_t n = anatomy->GetPixelContainer()->Size();
   for (std::size_t k = 0; k < n; ++k)
   {
@@ -226,8 +226,9 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
   anatomy->TransformContinuousIndexToPhysicalPoint(centreIndex, centre);
   auto motion = itk::Euler3DTransform<double>::New();
   motion->SetCenter(centre);
-  motion->SetRotation(options.rotationDegrees[0] * Pi / 180.0, options.rotationDegrees[1] * Pi / 180.0,
-                      options.rotationDegrees[2] * Pi / 180.0);
+  motion->SetRotation(options.rotationDegrees[0] * itk::Math::pi / 180.0,
+                      options.rotationDegrees[1] * itk::Math::pi / 180.0,
+                      options.rotationDegrees[2] * itk::Math::pi / 180.0);
   itk::Vector<double, 3> translation;
   for (unsigned int d = 0; d < 3; ++d)
   {

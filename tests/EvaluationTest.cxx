@@ -8,6 +8,8 @@
 #include "cordresponse/Phantom.h"
 #include "cordresponse/SegmentationMetrics.h"
 
+#include "itkMath.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -18,7 +20,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using Index = LabelImageType::IndexType;
 using Size = LabelImageType::SizeType;
 
@@ -656,7 +657,7 @@ TEST_F(Evaluation, RegistrationOffByRotation)
 {
   // Result = truth preceded by a 10 degree rotation about the cranio-caudal (z) axis through c: a point at
   // distance r from that axis moves along a chord of 2 r sin(theta / 2).
-  const double theta = 10.0 * Pi / 180.0;
+  const double theta = 10.0 * itk::Math::pi / 180.0;
   const double c[2] = { 0.0, 16.0 };
   const auto & t = m_Case.followupToBaseline;
   Matrix4      result = t;

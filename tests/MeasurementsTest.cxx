@@ -5,6 +5,7 @@
 #include "cordresponse/Phantom.h"
 
 #include "itkImageRegionIteratorWithIndex.h"
+#include "itkMath.h"
 #include "itkSpinalLevels.h"
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,6 @@
 
 namespace cordresponse::test {
 namespace fs = std::filesystem;
-constexpr double Pi = 3.14159265358979323846;
 
 namespace {
 /** A label map on a grid; `inside(point)` gives each voxel's label. */
@@ -92,7 +92,7 @@ TEST(Measurements, SphereOnAnIsotropicGrid)
                                 [](const auto & p) { return p.GetVectorFromOrigin().GetNorm() <= 6.0 ? 1u : 0u; });
   const auto m = MeasureLesions(sphere, nullptr, nullptr, nullptr);
   ASSERT_EQ(m.size(), 1u);
-  EXPECT_NEAR(m[0].volumeMm3, 4.0 / 3.0 * Pi * 216.0, 0.03 * 4.0 / 3.0 * Pi * 216.0);
+  EXPECT_NEAR(m[0].volumeMm3, 4.0 / 3.0 * itk::Math::pi * 216.0, 0.03 * 4.0 / 3.0 * itk::Math::pi * 216.0);
   EXPECT_NEAR(m[0].longestDiameter3dMm, 12.0, 0.5);
   EXPECT_NEAR(m[0].sagittalLongestDiameterMm, 12.0, 0.5);
   EXPECT_NEAR(m[0].sagittalPerpendicularMm, 12.0, 0.5);
@@ -125,7 +125,8 @@ TEST(Measurements, EllipsoidOnASagittalAnisotropicGrid)
   EXPECT_GE(m[0].sagittalSlices, 2);
   EXPECT_TRUE(m[0].ranoMeasurable);
   // Voxel-count volume on 3 mm slices: within a slice's worth of partial volume of 4/3 pi a b c.
-  EXPECT_NEAR(m[0].volumeMm3, 4.0 / 3.0 * Pi * 3.5 * 3.0 * 8.0, 0.35 * 4.0 / 3.0 * Pi * 3.5 * 3.0 * 8.0);
+  EXPECT_NEAR(m[0].volumeMm3, 4.0 / 3.0 * itk::Math::pi * 3.5 * 3.0 * 8.0,
+              0.35 * 4.0 / 3.0 * itk::Math::pi * 3.5 * 3.0 * 8.0);
 }
 
 TEST(Measurements, SmallFocusIsNotMeasurableButStillMeasured)

@@ -4,6 +4,7 @@
 
 #include "cordresponse/Phantom.h"
 
+#include "itkMath.h"
 #include "itkMultiThreaderBase.h"
 #include "itkSpinalLevels.h"
 #include "itkSpinalPhantomImageSource.h"
@@ -22,7 +23,6 @@ namespace cordresponse::test {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using Model = itk::SpinalPhantomModel;
-constexpr double Pi = 3.14159265358979323846;
 
 namespace {
 json
@@ -329,7 +329,7 @@ TEST_F(PhantomCases, AnalyticPartialVolumeAndVoxelisedVolumesAgree)
   const auto &      a = phantom.timepoints[0].lesions[0].semiAxes;
   const json        truth = ReadJson(Case("seed") / "truth.json");
   EXPECT_NEAR(truth["timepoints"][0]["enhancing"]["lesions"][0]["analytic_volume_mm3"].get<double>(),
-              4.0 / 3.0 * Pi * a[0] * a[1] * a[2], 1e-9);
+              4.0 / 3.0 * itk::Math::pi * a[0] * a[1] * a[2], 1e-9);
 }
 
 TEST_F(PhantomCases, LevelsAndDiametersOfTheSeedCase)

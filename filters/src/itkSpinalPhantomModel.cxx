@@ -1,5 +1,6 @@
 #include "itkSpinalPhantomModel.h"
 
+#include "itkMath.h"
 #include "itkSpinalLevels.h"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 
 namespace itk {
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 
 double
 Square(double v)
@@ -245,7 +245,7 @@ SpinalPhantomModel::CordCentre(double z) const
 {
   PointType c;
   c[0] = 0.0;
-  c[1] = m_CurvatureAmplitude * std::sin(2.0 * Pi * (z - m_Inflection) / m_CurvatureWavelength);
+  c[1] = m_CurvatureAmplitude * std::sin(2.0 * itk::Math::pi * (z - m_Inflection) / m_CurvatureWavelength);
   c[2] = z;
   return c;
 }
@@ -253,8 +253,8 @@ SpinalPhantomModel::CordCentre(double z) const
 double
 SpinalPhantomModel::CentrelineSlope(double z) const
 {
-  return m_CurvatureAmplitude * 2.0 * Pi / m_CurvatureWavelength *
-         std::cos(2.0 * Pi * (z - m_Inflection) / m_CurvatureWavelength);
+  return m_CurvatureAmplitude * 2.0 * itk::Math::pi / m_CurvatureWavelength *
+         std::cos(2.0 * itk::Math::pi * (z - m_Inflection) / m_CurvatureWavelength);
 }
 
 std::array<double, 2>

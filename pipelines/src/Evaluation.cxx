@@ -4,6 +4,7 @@
 #include "cordresponse/Errors.h"
 
 #include "itkImageRegionConstIteratorWithIndex.h"
+#include "itkMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +19,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using Point = itk::Point<double, 3>;
 
 /** The structures scored at every timepoint, in report order. */
@@ -686,7 +686,7 @@ DetectionText(const DetectionScore & d)
 double
 LesionMatch::EquivalentDiameter() const
 {
-  return 2.0 * std::cbrt(3.0 * ReferenceVolume() / (4.0 * Pi));
+  return 2.0 * std::cbrt(3.0 * ReferenceVolume() / (4.0 * itk::Math::pi));
 }
 
 std::optional<double>

@@ -1,5 +1,7 @@
 #include "cordresponse/LesionMatching.h"
 
+#include "itkMath.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -8,12 +10,11 @@
 
 namespace cordresponse {
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 
 double
 EquivalentRadius(double volume)
 {
-  return std::cbrt(3.0 * volume / (4.0 * Pi));
+  return std::cbrt(3.0 * volume / (4.0 * itk::Math::pi));
 }
 
 double

@@ -1,5 +1,6 @@
 #include "cordresponse/Measurements.h"
 
+#include "itkMath.h"
 #include "itkSpinalLevels.h"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 
 namespace cordresponse {
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using Vec3 = std::array<double, 3>;
 
 double
@@ -96,7 +96,7 @@ SagittalDiameters(const std::vector<Vec3> & centres, const std::array<Vec3, 3> &
   double         bestAngle = 0.0;
   for (int step = 0; step < 360; ++step)
   {
-    const double t = Pi * step / 360.0;
+    const double t = itk::Math::pi * step / 360.0;
     const Vec3   u{ 0.0, std::cos(t), std::sin(t) };
     const double e = Extent(centres, edges, u, inPlane, 2);
     if (e > best.longest)
@@ -121,7 +121,7 @@ LongestDiameter3d(const std::vector<Vec3> & centres, const std::array<Vec3, 3> &
   {
     const double z = 1.0 - (i + 0.5) / count; // hemisphere: z in (0, 1]
     const double r = std::sqrt(std::max(0.0, 1.0 - z * z));
-    const double phi = i * Pi * (3.0 - std::sqrt(5.0));
+    const double phi = i * itk::Math::pi * (3.0 - std::sqrt(5.0));
     best = std::max(best, Extent(centres, edges, { r * std::cos(phi), r * std::sin(phi), z }, axes, 3));
   }
   return best;

@@ -9,6 +9,7 @@
 #include "cordresponse/Version.h"
 
 #include "itkAffineTransform.h"
+#include "itkMath.h"
 #include "itkSpinalLevels.h"
 #include "itkSpinalPhantomImageSource.h"
 #include "itkTransformFileWriter.h"
@@ -28,7 +29,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
 
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using Model = itk::SpinalPhantomModel;
 using Source = itk::SpinalPhantomImageSource;
 using Matrix3 = itk::Matrix<double, 3, 3>;
@@ -37,9 +37,9 @@ using Vector3 = itk::Vector<double, 3>;
 Matrix3
 Rotation(const std::array<double, 3> & degrees)
 {
-  const double a = degrees[0] * Pi / 180.0;
-  const double b = degrees[1] * Pi / 180.0;
-  const double g = degrees[2] * Pi / 180.0;
+  const double a = degrees[0] * itk::Math::pi / 180.0;
+  const double b = degrees[1] * itk::Math::pi / 180.0;
+  const double g = degrees[2] * itk::Math::pi / 180.0;
   Matrix3      rx, ry, rz;
   rx.SetIdentity();
   ry.SetIdentity();
@@ -237,17 +237,17 @@ SurfacePoints(const Model & model, const Model::Lesion & l, bool sagittal, doubl
     }
     for (int i = 0; i < 720; ++i)
     {
-      const double t = 2.0 * Pi * i / 720.0;
+      const double t = 2.0 * itk::Math::pi * i / 720.0;
       emit(u, l.semiAxes[1] * std::sqrt(s) * std::cos(t), l.semiAxes[2] * std::sqrt(s) * std::sin(t));
     }
     return points;
   }
   for (int i = 0; i <= 36; ++i)
   {
-    const double th = Pi * i / 36.0;
+    const double th = itk::Math::pi * i / 36.0;
     for (int k = 0; k < 72; ++k)
     {
-      const double ph = 2.0 * Pi * k / 72.0;
+      const double ph = 2.0 * itk::Math::pi * k / 72.0;
       emit(l.semiAxes[0] * std::sin(th) * std::cos(ph), l.semiAxes[1] * std::sin(th) * std::sin(ph),
            l.semiAxes[2] * std::cos(th));
     }
@@ -350,7 +350,7 @@ ComputeLesionTruth(const Model & model)
     t.zMin -= 0.5 * h;
     t.zMax += 0.5 * h;
     const auto & first = parts.front();
-    const double closedForm = 4.0 / 3.0 * Pi * first.semiAxes[0] * first.semiAxes[1] * first.semiAxes[2];
+    const double closedForm = 4.0 / 3.0 * itk::Math::pi * first.semiAxes[0] * first.semiAxes[1] * first.semiAxes[2];
     // The closed form holds for a single ellipsoid that the cord surface (+1 mm) does not clip.
     t.closedForm = parts.size() == 1 && std::abs(t.numericVolume - closedForm) < 0.03 * closedForm;
     t.analyticVolume = t.closedForm ? closedForm : t.numericVolume;

@@ -2,6 +2,7 @@
 #include "cordresponse/SegmentationMetrics.h"
 
 #include "itkConnectedComponentImageFilter.h"
+#include "itkMath.h"
 #include "itkNearestNeighborInterpolateImageFunction.h"
 #include "itkResampleImageFilter.h"
 #include "itkSignedMaurerDistanceMapImageFilter.h"
@@ -14,7 +15,6 @@
 
 namespace cordresponse {
 namespace {
-constexpr double Pi = 3.14159265358979323846;
 using IndexType = LabelImageType::IndexType;
 using SizeType = LabelImageType::SizeType;
 
@@ -187,7 +187,7 @@ ConnectedComponents26(const LabelImageType * mask)
 double
 LabelStatistics::EquivalentRadius() const
 {
-  return std::cbrt(3.0 * volume / (4.0 * Pi));
+  return std::cbrt(3.0 * volume / (4.0 * itk::Math::pi));
 }
 
 std::vector<LabelStatistics>
