@@ -393,6 +393,30 @@ TEST(SegmentationEdgeCases, TwoTouchingFociAreBothFound)
   EXPECT_NE(*overlap.at(1).begin(), *overlap.at(2).begin());
 }
 
+TEST(SegmentationEdgeCases, CoalescedFociStayOneFocus)
+{
+  // Two 16 mm foci overlapping by 3 mm: the erosion by fociSplitDepth separates them, but the neck is about
+  // half as deep as the foci (0.49 here), so they have coalesced and are measured as one lesion (RECIST /
+  // RANO-BM), whereas the touching foci of TwoTouchingFociAreBothFound (neck 0) stay two. With
+  // fociSplitNeckFraction 0 the same image gives two foci.
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 3, PhantomGrid::Test);
+  auto                     a = c.timepoints[0].lesions[0];
+  a.semiAxes = { 3.0, 2.8, 8.0 };
+  auto b = a;
+  b.z = a.z - 13.0; // ends overlap by 3 mm
+  b.id = a.id; // one truth lesion
+  RenderCustom(dir.Path(), { a, b });
+  const auto truth = LoadLabelImage(dir / "truth/baseline_lesions.nii.gz");
+  const auto r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));
+  ASSERT_EQ(r.lesionStatistics.size(), 1u);
+  EXPECT_GE(Dice(truth, r.lesions), 0.85);
+
+  SegmentationParameters alwaysSplit;
+  alwaysSplit.fociSplitNeckFraction = 0.0;
+  EXPECT_EQ(SegmentTimepoint(Inputs(dir.Path(), "baseline"), alwaysSplit).lesionStatistics.size(), 2u);
+}
+
 TEST(SegmentationEdgeCases, EmptyOrMisplacedCordMaskIsAClearError)
 {
   test::TemporaryDirectory dir;

@@ -29,13 +29,16 @@ namespace itk {
  *     of e in it): half-way between normal cord and the focus, i.e. the voxels at least half covered by
  *     the focus. Enclosed holes are filled per slice (the non-enhancing core of rim-enhancing foci).
  *  4. Touching foci are split where an erosion by SplitDepth separates them into several cores (each voxel
- *     goes to the geodesically nearest core).
+ *     goes to the geodesically nearest core), unless they have coalesced: two cores joined by a neck at
+ *     least SplitNeckFraction as deep as the shallower core (depth: distance to the focus border; the neck's
+ *     depth is the largest minimum depth along a path between them) stay one focus, as RECIST and RANO-BM
+ *     measure coalesced lesions.
  *  5. Rejection: volume below MinimumVolume (mm^3); fewer than MinimumInsideFraction of the voxels inside
  *     the cord; fewer than MinimumCoreFraction inside the cord eroded by SurfaceDepth (thin structures
  *     hugging the cord surface: veins, leptomeningeal enhancement); everything outside the margin (bone,
  *     dura) is never considered.
  *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: every voxel of the focus
- *     and of its 26-neighbourhood (search region, no other focus) is unmixed linearly between the local
+ *     and of its 26-neighbourhood (search region, no other focus, each voxel counted once) is unmixed linearly between the local
  *     normal cord b (median e of the cord within ~2 mm around it, outside every candidate) and the peak:
  *     (e - b) / (peak - b), unclamped inside the cord (noise averages out) and clamped to [0, 1] outside it
  *     (mixed with CSF rather than cord); a voxel of the enclosed core of a rim-enhancing focus counts at least
@@ -128,6 +131,11 @@ public:
   /** Erosion depth (mm) separating touching foci; 0 disables splitting. Default 1.5. */
   itkSetMacro(SplitDepth, double);
   itkGetConstMacro(SplitDepth, double);
+  /** Two cores separated by the SplitDepth erosion stay one (coalesced) focus when the neck between them is
+   *  at least this fraction of the shallower core's depth; 0 splits whenever the erosion separates them.
+   *  Default 0.4. */
+  itkSetClampMacro(SplitNeckFraction, double, 0.0, 1.0);
+  itkGetConstMacro(SplitNeckFraction, double);
   /** Window (mm) of the normal-cord reference along the cord. Default 30. */
   itkSetMacro(ReferenceLength, double);
   itkGetConstMacro(ReferenceLength, double);
@@ -157,6 +165,13 @@ protected:
   GenerateData() override;
 
 private:
+  /** Step 4: the parts of one focus (grid offsets) after splitting at its necks; empty when it stays whole.
+   *  `region` marks the focus's voxels on the whole grid. */
+  std::vector<std::vector<std::size_t>>
+  SplitAtNecks(const SpinalCordGrid &            grid,
+               const std::vector<std::size_t> &  voxels,
+               const std::vector<std::uint8_t> & region) const;
+
   double             m_SeedEnhancement{ 0.5 };
   double             m_GrowEnhancement{ 0.25 };
   double             m_MinimumZScore{ 5.0 };
@@ -168,6 +183,7 @@ private:
   double             m_MinimumInsideFraction{ 0.5 };
   double             m_MinimumVolume{ 5.0 };
   double             m_SplitDepth{ 1.5 };
+  double             m_SplitNeckFraction{ 0.4 };
   double             m_ReferenceLength{ 30.0 };
   double             m_ReferenceQuantile{ 0.4 };
   double             m_NoiseSigma{ 0.0 };

@@ -13,6 +13,8 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <queue>
+#include <unordered_map>
 
 namespace itk {
 
@@ -331,98 +333,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         }
       }
     }
-    // Split touching foci: cores of the region eroded by SplitDepth, geodesic assignment.
-    std::vector<std::vector<std::size_t>> parts;
-    if (m_SplitDepth > 0.0 && kept.size() > 8)
-    {
-      const auto               offsets = grid.BallOffsets(m_SplitDepth);
-      std::vector<std::size_t> coreVoxels;
-      for (auto k : kept)
-      {
-        const auto i = grid.Index(k);
-        bool       inside = true;
-        for (const auto & o : offsets)
-        {
-          const SpinalCordGrid::IndexArray j{ { i[0] + o[0], i[1] + o[1], i[2] + o[2] } };
-          if (!grid.Inside(j) || !region[grid.Offset(j)])
-          {
-            inside = false;
-            break;
-          }
-        }
-        if (inside)
-          coreVoxels.push_back(k);
-      }
-      // Label the cores (26-connected) with a BFS restricted to core voxels.
-      std::map<std::size_t, unsigned int> coreLabel;
-      for (auto k : coreVoxels)
-        coreLabel[k] = 0;
-      unsigned int             cores = 0;
-      std::vector<std::size_t> coreSize;
-      for (auto k : coreVoxels)
-      {
-        if (coreLabel[k])
-          continue;
-        coreLabel[k] = ++cores;
-        coreSize.push_back(0);
-        std::deque<std::size_t> cq{ k };
-        while (!cq.empty())
-        {
-          const auto q = cq.front();
-          cq.pop_front();
-          ++coreSize.back();
-          const auto i = grid.Index(q);
-          grid.ForEachInBlock(i, [&](std::size_t o) {
-            auto it = coreLabel.find(o);
-            if (it != coreLabel.end() && it->second == 0)
-            {
-              it->second = cores;
-              cq.push_back(it->first);
-            }
-          });
-        }
-      }
-      // Significant cores only: at least MinimumVolume / 4.
-      std::vector<unsigned int> significant(cores + 1, 0);
-      unsigned int              count = 0;
-      for (unsigned int c = 1; c <= cores; ++c)
-      {
-        if (coreSize[c - 1] * grid.VoxelVolume() >= 0.25 * m_MinimumVolume)
-          significant[c] = ++count;
-      }
-      if (count >= 2)
-      {
-        std::map<std::size_t, unsigned int> owner;
-        std::deque<std::size_t>             gq;
-        for (auto k : coreVoxels)
-        {
-          if (significant[coreLabel[k]])
-          {
-            owner[k] = significant[coreLabel[k]];
-            gq.push_back(k);
-          }
-        }
-        while (!gq.empty())
-        {
-          const auto q = gq.front();
-          gq.pop_front();
-          const auto i = grid.Index(q);
-          grid.ForEachInBlock(i, [&](std::size_t o) {
-            if (region[o] && !owner.count(o))
-            {
-              owner[o] = owner[q];
-              gq.push_back(o);
-            }
-          });
-        }
-        parts.assign(count, {});
-        for (auto k : kept)
-        {
-          auto it = owner.find(k);
-          parts[(it == owner.end() ? 1u : it->second) - 1].push_back(k);
-        }
-      }
-    }
+    // 4. Split touching foci at their necks.
+    std::vector<std::vector<std::size_t>> parts = SplitAtNecks(grid, kept, region);
     if (parts.empty())
     {
       parts.push_back(kept);
@@ -471,8 +383,9 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   }
   // Partial-volume volume: linear unmixing of each voxel of the focus and of its 26-neighbourhood between the
   // local normal cord (median enhancement of the cord ring around it, outside every candidate) and the focus
-  // peak, clamped to [0, 1]. With thick slices almost no voxel is interior, so every voxel is unmixed.
-  std::vector<std::uint8_t> inRegion(n, 0), inRing(n, 0);
+  // peak, clamped to [0, 1]. With thick slices almost no voxel is interior, so every voxel is unmixed. A voxel
+  // in the neighbourhood of two touching foci counts for the first one only (never twice).
+  std::vector<std::uint8_t> inRegion(n, 0), inRing(n, 0), counted(n, 0);
   for (std::size_t i = 0; i < order.size(); ++i)
   {
     const Region & r = accepted[order[i].second];
@@ -492,7 +405,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       sum[0] += p[0], sum[1] += p[1], sum[2] += p[2];
       inside += cord[k];
       grid.ForEachInBlock(i3, [&](std::size_t o) {
-        if (!inRegion[o] && search[o] && (out[o] == 0 || out[o] == id))
+        if (!inRegion[o] && !counted[o] && search[o] && (out[o] == 0 || out[o] == id))
         {
           inRegion[o] = 1;
           neighbourhood.push_back(o);
@@ -532,6 +445,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole).
       pv += enclosed[k] && out[k] == id ? std::max(fraction, 1.0) : cord[k] ? fraction : std::clamp(fraction, 0.0, 1.0);
       inRegion[k] = 0;
+      counted[k] = 1;
     }
     for (auto k : ring)
       inRing[k] = 0;
@@ -542,6 +456,216 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     m_Foci.push_back(f);
   }
   progress.CompletedPixel();
+}
+
+template <typename TInputImage, typename TLabelImage>
+std::vector<std::vector<std::size_t>>
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(const SpinalCordGrid &            grid,
+                                                                             const std::vector<std::size_t> &  voxels,
+                                                                             const std::vector<std::uint8_t> & region) const
+{
+  if (m_SplitDepth <= 0.0 || voxels.size() <= 8)
+  {
+    return {};
+  }
+  // Depth of each voxel: physical distance to the nearest voxel outside the region (or the grid), capped
+  // where a larger depth cannot change a decision below (cores deeper than SplitDepth / SplitNeckFraction
+  // always split).
+  const double cap = m_SplitNeckFraction > 0.0 ? std::max(m_SplitDepth / m_SplitNeckFraction, m_SplitDepth)
+                                               : m_SplitDepth;
+  std::vector<std::pair<double, SpinalCordGrid::IndexArray>> ring;
+  for (const auto & o : grid.BallOffsets(cap + 1e-6))
+  {
+    double d2 = 0.0;
+    for (unsigned int a = 0; a < 3; ++a)
+    {
+      d2 += std::pow(o[a] * grid.Spacing(a), 2);
+    }
+    ring.emplace_back(std::sqrt(d2), o);
+  }
+  std::sort(ring.begin(), ring.end(), [](const auto & x, const auto & y) { return x.first < y.first; });
+  const std::size_t                          n = voxels.size();
+  std::unordered_map<std::size_t, std::size_t> position; // grid offset -> index in `voxels`
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    position[voxels[v]] = v;
+  }
+  std::vector<double> depth(n, cap + 1.0);
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    const auto i = grid.Index(voxels[v]);
+    for (const auto & r : ring)
+    {
+      const SpinalCordGrid::IndexArray j{ { i[0] + r.second[0], i[1] + r.second[1], i[2] + r.second[2] } };
+      if (!grid.Inside(j) || !region[grid.Offset(j)])
+      {
+        depth[v] = r.first;
+        break;
+      }
+    }
+  }
+  auto forEachNeighbour = [&](std::size_t v, auto && visit) {
+    grid.ForEachInBlock(grid.Index(voxels[v]), [&](std::size_t o) {
+      const auto it = position.find(o);
+      if (it != position.end() && it->second != v)
+      {
+        visit(it->second);
+      }
+    });
+  };
+
+  // Cores: voxels deeper than SplitDepth (the region eroded by a ball of that radius), 26-connected;
+  // significant when at least MinimumVolume / 4.
+  std::vector<unsigned int> core(n, 0); // 1..cores
+  std::vector<std::size_t>  coreSize;
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    if (depth[v] <= m_SplitDepth || core[v])
+    {
+      continue;
+    }
+    coreSize.push_back(0);
+    const auto              label = static_cast<unsigned int>(coreSize.size());
+    std::deque<std::size_t> queue{ v };
+    core[v] = label;
+    while (!queue.empty())
+    {
+      const auto q = queue.front();
+      queue.pop_front();
+      ++coreSize.back();
+      forEachNeighbour(q, [&](std::size_t w) {
+        if (depth[w] > m_SplitDepth && !core[w])
+        {
+          core[w] = label;
+          queue.push_back(w);
+        }
+      });
+    }
+  }
+  std::vector<unsigned int> significant; // core labels
+  for (unsigned int c = 1; c <= coreSize.size(); ++c)
+  {
+    if (coreSize[c - 1] * grid.VoxelVolume() >= 0.25 * m_MinimumVolume)
+    {
+      significant.push_back(c);
+    }
+  }
+  if (significant.size() < 2)
+  {
+    return {};
+  }
+
+  // Coalesced foci stay one: two cores whose neck (the deepest path between them, i.e. the largest
+  // minimum depth along any path) is at least SplitNeckFraction of the shallower core's depth are one focus.
+  std::vector<std::size_t> group(significant.size());
+  for (std::size_t g = 0; g < group.size(); ++g)
+  {
+    group[g] = g;
+  }
+  auto root = [&](std::size_t g) {
+    while (group[g] != g)
+    {
+      g = group[g];
+    }
+    return g;
+  };
+  std::vector<double> coreDepth(significant.size(), 0.0);
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    for (std::size_t g = 0; g < significant.size(); ++g)
+    {
+      if (core[v] == significant[g])
+      {
+        coreDepth[g] = std::max(coreDepth[g], std::min(depth[v], cap));
+      }
+    }
+  }
+  for (std::size_t g = 0; g + 1 < significant.size() && m_SplitNeckFraction > 0.0; ++g)
+  {
+    // Widest path from core g: neck[v] = the largest minimum depth along a path from the core to v.
+    std::vector<double>                          neck(n, -1.0);
+    std::priority_queue<std::pair<double, std::size_t>> heap;
+    for (std::size_t v = 0; v < n; ++v)
+    {
+      if (core[v] == significant[g])
+      {
+        neck[v] = depth[v];
+        heap.emplace(depth[v], v);
+      }
+    }
+    while (!heap.empty())
+    {
+      const auto [width, v] = heap.top();
+      heap.pop();
+      if (width < neck[v])
+      {
+        continue;
+      }
+      forEachNeighbour(v, [&](std::size_t w) {
+        const double through = std::min(width, depth[w]);
+        if (through > neck[w])
+        {
+          neck[w] = through;
+          heap.emplace(through, w);
+        }
+      });
+    }
+    for (std::size_t h = g + 1; h < significant.size(); ++h)
+    {
+      double saddle = 0.0;
+      for (std::size_t v = 0; v < n; ++v)
+      {
+        if (core[v] == significant[h])
+        {
+          saddle = std::max(saddle, neck[v]);
+        }
+      }
+      if (saddle >= m_SplitNeckFraction * std::min(coreDepth[g], coreDepth[h]))
+      {
+        group[root(h)] = root(g);
+      }
+    }
+  }
+  std::map<std::size_t, unsigned int> partOfRoot;
+  std::vector<unsigned int>           partOfCore(coreSize.size() + 1, 0); // core label -> 1..parts
+  for (std::size_t g = 0; g < significant.size(); ++g)
+  {
+    const auto inserted = partOfRoot.emplace(root(g), static_cast<unsigned int>(partOfRoot.size() + 1));
+    partOfCore[significant[g]] = inserted.first->second;
+  }
+  if (partOfRoot.size() < 2)
+  {
+    return {};
+  }
+  // Every other voxel goes to the geodesically nearest significant core.
+  std::vector<unsigned int> owner(n, 0);
+  std::deque<std::size_t>   queue;
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    if (partOfCore[core[v]])
+    {
+      owner[v] = partOfCore[core[v]];
+      queue.push_back(v);
+    }
+  }
+  while (!queue.empty())
+  {
+    const auto q = queue.front();
+    queue.pop_front();
+    forEachNeighbour(q, [&](std::size_t w) {
+      if (!owner[w])
+      {
+        owner[w] = owner[q];
+        queue.push_back(w);
+      }
+    });
+  }
+  std::vector<std::vector<std::size_t>> parts(partOfRoot.size());
+  for (std::size_t v = 0; v < n; ++v)
+  {
+    parts[(owner[v] ? owner[v] : 1u) - 1].push_back(voxels[v]);
+  }
+  return parts;
 }
 
 template <typename TInputImage, typename TLabelImage>
@@ -559,6 +683,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::o
   os << indent << "MinimumInsideFraction: " << m_MinimumInsideFraction << std::endl;
   os << indent << "MinimumVolume: " << m_MinimumVolume << std::endl;
   os << indent << "SplitDepth: " << m_SplitDepth << std::endl;
+  os << indent << "SplitNeckFraction: " << m_SplitNeckFraction << std::endl;
   os << indent << "ReferenceLength: " << m_ReferenceLength << std::endl;
   os << indent << "ReferenceQuantile: " << m_ReferenceQuantile << std::endl;
   os << indent << "PeakQuantile: " << m_PeakQuantile << std::endl;

@@ -219,6 +219,9 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(fociMinimumInsideFraction, "minimum fraction of a focus inside the cord mask"),
     CORDRESPONSE_FIELD(fociMinimumVolume, "minimum focus volume (mm^3)"),
     CORDRESPONSE_FIELD(fociSplitDepth, "erosion depth separating touching foci (mm; 0 = never split)"),
+    CORDRESPONSE_FIELD(fociSplitNeckFraction,
+                       "touching foci stay one (coalesced) when the neck between them is at least this fraction "
+                       "of the thinner one's depth (0 = split whenever the erosion separates them)"),
     CORDRESPONSE_FIELD(fociReferenceLength, "window of the normal-cord reference along the cord (mm)"),
     CORDRESPONSE_FIELD(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord"),
     CORDRESPONSE_FIELD(fociWithoutSubtraction,
@@ -411,6 +414,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   foci->SetMinimumInsideFraction(p.fociMinimumInsideFraction);
   foci->SetMinimumVolume(p.fociMinimumVolume);
   foci->SetSplitDepth(p.fociSplitDepth);
+  foci->SetSplitNeckFraction(p.fociSplitNeckFraction);
   foci->SetReferenceLength(p.fociReferenceLength);
   foci->SetReferenceQuantile(p.fociReferenceQuantile);
   foci->Update();

@@ -45,6 +45,7 @@ struct SegmentationParameters
   double fociMinimumInsideFraction{ 0.5 }; ///< minimum fraction of a focus inside the cord mask
   double fociMinimumVolume{ 5.0 };         ///< minimum focus volume (mm^3)
   double fociSplitDepth{ 1.5 };            ///< erosion depth separating touching foci (mm; 0 = never split)
+  double fociSplitNeckFraction{ 0.4 };     ///< touching foci whose neck is this deep (fraction) stay one
   double fociReferenceLength{ 30.0 };      ///< window of the normal-cord reference along the cord (mm)
   double fociReferenceQuantile{ 0.4 };     ///< quantile of the pooled cord signal taken as normal cord
   bool   fociWithoutSubtraction{ false };  ///< ignore the T1 pre-contrast image (no subtraction) for the foci
