@@ -165,7 +165,10 @@ WriteTruth(const HandMadeCase & c, const fs::path & dir)
                        { "version", 1 },
                        { "timepoints", timepoints },
                        { "expected_response",
-                         { { { "timepoint", "followup" }, { "rano_bm", "PR" }, { "volumetric", "PR" } } } } };
+                         { { { "timepoint", "followup" },
+                             { "rano_bm", "PR" },
+                             { "volumetric", "PR" },
+                             { "enhancing_volume_pct", -70.0 } } } } };
   WriteText(dir / "truth.json", truth.dump(2));
 }
 
@@ -188,7 +191,8 @@ ResultReport(const std::vector<TimepointMaps> & maps,
       {
         tp["registration_to_baseline"] = { { "matrix_lps", MatrixJson(*registration) } };
       }
-      tp["response"] = { { "rano_bm", { { "category", ranoBm } } }, { "volumetric", { { "category", volumetric } } } };
+      tp["response"] = { { "rano_bm", { { "category", ranoBm } } },
+                         { "volumetric", { { "category", volumetric }, { "volume_pct_vs_baseline", -64.5 } } } };
     }
     timepoints.push_back(tp);
   }
@@ -547,9 +551,13 @@ TEST_F(Evaluation, PerfectResultScoresPerfectly)
   ASSERT_EQ(e.response.size(), 1u);
   EXPECT_EQ(e.response[0].ranoBm.Correct(), std::optional<bool>(true));
   EXPECT_EQ(e.response[0].volumetric.Correct(), std::optional<bool>(true));
+  // Volume change: reported -64.5% against the truth's -70%.
+  EXPECT_DOUBLE_EQ(*e.response[0].enhancingVolumePercent.DifferencePoints(), 5.5);
 
   const json j = ToJson(e);
   EXPECT_EQ(j["format"], "cordresponse-evaluation");
+  EXPECT_DOUBLE_EQ(j["response"][0]["enhancing_volume_pct"]["difference_points"].get<double>(), 5.5);
+  EXPECT_NE(FormatTable(e).find("-64.5% vs baseline, truth -70.0%: +5.5 percentage points"), std::string::npos);
   EXPECT_EQ(j["version"], 1);
   EXPECT_EQ(j["detection_total"]["true_positives"], 3);
   EXPECT_EQ(j["detection_total"]["false_positives"], 0);
@@ -702,6 +710,7 @@ TEST_F(Evaluation, WrongResponseCategoryAndTopLevelFallbacks)
   EXPECT_EQ(e.response[0].ranoBm.reported, std::optional<std::string>("SD"));
   EXPECT_EQ(e.response[0].ranoBm.Correct(), std::optional<bool>(false));
   EXPECT_EQ(e.response[0].volumetric.Correct(), std::optional<bool>(true));
+  EXPECT_FALSE(e.response[0].enhancingVolumePercent.DifferencePoints()); // this report gives no percentage
   EXPECT_TRUE(e.registration[0].reported);
   EXPECT_NEAR(*e.registration[0].error.max, 0.0, 1e-12);
   const json j = ToJson(e);

@@ -100,6 +100,19 @@ RequireString(const json & object, const char * key, const fs::path & file, cons
   return object[key].get<std::string>();
 }
 
+/** response.volumetric.volume_pct_vs_baseline when the report gives it as a number. */
+std::optional<double>
+ParseVolumePercent(const json & response)
+{
+  if (response.is_object() && response.contains("volumetric") && response["volumetric"].is_object() &&
+      response["volumetric"].contains("volume_pct_vs_baseline") &&
+      response["volumetric"]["volume_pct_vs_baseline"].is_number())
+  {
+    return response["volumetric"]["volume_pct_vs_baseline"].get<double>();
+  }
+  return std::nullopt;
+}
+
 /** A category given as {"category": "PR"} or as "PR"; std::nullopt when absent or null. */
 std::optional<std::string>
 ParseCategory(const json & response, const char * key, const fs::path & file, const std::string & where)
@@ -138,9 +151,10 @@ struct TruthTimepoint
 
 struct ExpectedResponse
 {
-  std::string timepoint;
-  std::string ranoBm;
-  std::string volumetric;
+  std::string           timepoint;
+  std::string           ranoBm;
+  std::string           volumetric;
+  std::optional<double> enhancingVolumePercent;
 };
 
 struct Truth
@@ -237,7 +251,11 @@ ReadTruth(const fs::path & directory)
     for (const auto & r : j.value("expected_response", json::array()))
     {
       ExpectedResponse e{ RequireString(r, "timepoint", truth.file, "expected_response"),
-                          r.value("rano_bm", std::string()), r.value("volumetric", std::string()) };
+                          r.value("rano_bm", std::string()), r.value("volumetric", std::string()), std::nullopt };
+      if (r.contains("enhancing_volume_pct") && r["enhancing_volume_pct"].is_number())
+      {
+        e.enhancingVolumePercent = r["enhancing_volume_pct"].get<double>();
+      }
       if (truth.Find(e.timepoint) == nullptr)
       {
         throw InputError(truth.file, "expected_response names an unknown timepoint '" + e.timepoint + "'");
@@ -259,6 +277,7 @@ struct ResultTimepoint
   std::optional<Matrix4>          registration;
   std::optional<std::string>      ranoBm;
   std::optional<std::string>      volumetric;
+  std::optional<double>           enhancingVolumePercent;
 };
 
 struct ResultReport
@@ -313,6 +332,7 @@ ParseResultTimepoint(const json & tp, std::size_t index, const fs::path & file)
   {
     r.ranoBm = ParseCategory(tp["response"], "rano_bm", file, named);
     r.volumetric = ParseCategory(tp["response"], "volumetric", file, named);
+    r.enhancingVolumePercent = ParseVolumePercent(tp["response"]);
   }
   return r;
 }
@@ -347,7 +367,7 @@ ApplyTopLevelFallbacks(const json & j, const Truth & truth, ResultReport & repor
   const std::string followup = truth.timepoints[1].label;
   if (report.Find(followup) == nullptr)
   {
-    report.timepoints.push_back(ResultTimepoint{ followup, {}, {}, {}, {} });
+    report.timepoints.push_back(ResultTimepoint{ followup, {}, {}, {}, {}, {} });
   }
   auto & target = *std::find_if(report.timepoints.begin(), report.timepoints.end(),
                                 [&followup](const ResultTimepoint & t) { return t.label == followup; });
@@ -370,6 +390,10 @@ ApplyTopLevelFallbacks(const json & j, const Truth & truth, ResultReport & repor
     if (!target.volumetric)
     {
       target.volumetric = ParseCategory(j["response"], "volumetric", report.file, "top level");
+    }
+    if (!target.enhancingVolumePercent)
+    {
+      target.enhancingVolumePercent = ParseVolumePercent(j["response"]);
     }
   }
 }
@@ -893,6 +917,16 @@ CategoryCheck::Correct() const
   return reported.has_value() && *reported == expected;
 }
 
+std::optional<double>
+ChangeCheck::DifferencePoints() const
+{
+  if (!expected || !reported)
+  {
+    return std::nullopt;
+  }
+  return *reported - *expected;
+}
+
 DetectionScore
 CaseEvaluation::TotalDetection() const
 {
@@ -942,7 +976,9 @@ EvaluateCase(const fs::path & truthDirectory, const fs::path & resultDirectory)
   {
     const ResultTimepoint * r = report.Find(expected.timepoint);
     evaluation.response.push_back({ expected.timepoint, Check(expected.ranoBm, r ? r->ranoBm : std::nullopt),
-                                    Check(expected.volumetric, r ? r->volumetric : std::nullopt) });
+                                    Check(expected.volumetric, r ? r->volumetric : std::nullopt),
+                                    { expected.enhancingVolumePercent,
+                                      r ? r->enhancingVolumePercent : std::nullopt } });
   }
   return evaluation;
 }
@@ -984,7 +1020,11 @@ ToJson(const CaseEvaluation & e)
   {
     response.push_back({ { "timepoint", r.timepoint },
                          { "rano_bm", CategoryJson(r.ranoBm) },
-                         { "volumetric", CategoryJson(r.volumetric) } });
+                         { "volumetric", CategoryJson(r.volumetric) },
+                         { "enhancing_volume_pct",
+                           { { "expected", Optional(r.enhancingVolumePercent.expected) },
+                             { "reported", Optional(r.enhancingVolumePercent.reported) },
+                             { "difference_points", Optional(r.enhancingVolumePercent.DifferencePoints()) } } } });
   }
   j["response"] = response;
   j["summary"] = SummaryJson(e);
@@ -1032,6 +1072,12 @@ FormatTable(const CaseEvaluation & e)
       {
         os << "  " << std::setw(14) << "response" << CategoryText("RANO-BM", r.ranoBm) << "; "
            << CategoryText("volumetric", r.volumetric) << "\n";
+        if (const auto d = r.enhancingVolumePercent.DifferencePoints())
+        {
+          os << "  " << std::setw(14) << "volume change" << Fixed(r.enhancingVolumePercent.reported, 1)
+             << "% vs baseline, truth " << Fixed(r.enhancingVolumePercent.expected, 1) << "%: "
+             << (*d >= 0.0 ? "+" : "") << Fixed(d, 1) << " percentage points\n";
+        }
       }
     }
   }

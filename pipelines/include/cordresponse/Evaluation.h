@@ -158,11 +158,24 @@ struct CategoryCheck
   Correct() const;
 };
 
+/** An expected percentage change against the reported one. */
+struct ChangeCheck
+{
+  std::optional<double> expected; ///< from the truth; null when it gives none
+  std::optional<double> reported;
+  /** reported - expected, in percentage points; null unless both are given. */
+  std::optional<double>
+  DifferencePoints() const;
+};
+
 struct ResponseEvaluation
 {
   std::string   timepoint;
   CategoryCheck ranoBm;
   CategoryCheck volumetric;
+  /** Change of the total enhancing volume vs baseline (%): truth enhancing_volume_pct against the report's
+   *  response.volumetric.volume_pct_vs_baseline. */
+  ChangeCheck enhancingVolumePercent;
 };
 
 /** The whole evaluation of one case. */
