@@ -405,7 +405,7 @@ TEST(SegmentationEdgeCases, CoalescedFociStayOneFocus)
   a.semiAxes = { 3.0, 2.8, 8.0 };
   auto b = a;
   b.z = a.z - 13.0; // ends overlap by 3 mm
-  b.id = a.id; // one truth lesion
+  b.id = a.id;      // one truth lesion
   RenderCustom(dir.Path(), { a, b });
   const auto truth = LoadLabelImage(dir / "truth/baseline_lesions.nii.gz");
   const auto r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));

@@ -38,11 +38,11 @@ namespace itk {
  *     hugging the cord surface: veins, leptomeningeal enhancement); everything outside the margin (bone,
  *     dura) is never considered.
  *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: every voxel of the focus
- *     and of its 26-neighbourhood (search region, no other focus, each voxel counted once) is unmixed linearly between the local
- *     normal cord b (median e of the cord within ~2 mm around it, outside every candidate) and the peak:
- *     (e - b) / (peak - b), unclamped inside the cord (noise averages out) and clamped to [0, 1] outside it
- *     (mixed with CSF rather than cord); a voxel of the enclosed core of a rim-enhancing focus counts at least
- *     1 (the focus is measured whole).
+ *     and of its 26-neighbourhood (search region, no other focus, each voxel counted once) is unmixed
+ *     linearly between the local normal cord b (median e of the cord within ~2 mm around it, outside every
+ *     candidate) and the peak: (e - b) / (peak - b), unclamped inside the cord (noise averages out) and
+ *     clamped to [0, 1] outside it (mixed with CSF rather than cord); a voxel of the enclosed core of a
+ *     rim-enhancing focus counts at least 1 (the focus is measured whole).
  *
  * Output: a label map (focus id per voxel). After Update(), GetFoci() describes each focus. Deterministic.
  *

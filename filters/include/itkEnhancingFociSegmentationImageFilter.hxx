@@ -460,9 +460,10 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
 
 template <typename TInputImage, typename TLabelImage>
 std::vector<std::vector<std::size_t>>
-EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(const SpinalCordGrid &            grid,
-                                                                             const std::vector<std::size_t> &  voxels,
-                                                                             const std::vector<std::uint8_t> & region) const
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(
+  const SpinalCordGrid &            grid,
+  const std::vector<std::size_t> &  voxels,
+  const std::vector<std::uint8_t> & region) const
 {
   if (m_SplitDepth <= 0.0 || voxels.size() <= 8)
   {
@@ -471,8 +472,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(con
   // Depth of each voxel: physical distance to the nearest voxel outside the region (or the grid), capped
   // where a larger depth cannot change a decision below (cores deeper than SplitDepth / SplitNeckFraction
   // always split).
-  const double cap = m_SplitNeckFraction > 0.0 ? std::max(m_SplitDepth / m_SplitNeckFraction, m_SplitDepth)
-                                               : m_SplitDepth;
+  const double cap =
+    m_SplitNeckFraction > 0.0 ? std::max(m_SplitDepth / m_SplitNeckFraction, m_SplitDepth) : m_SplitDepth;
   std::vector<std::pair<double, SpinalCordGrid::IndexArray>> ring;
   for (const auto & o : grid.BallOffsets(cap + 1e-6))
   {
@@ -484,7 +485,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(con
     ring.emplace_back(std::sqrt(d2), o);
   }
   std::sort(ring.begin(), ring.end(), [](const auto & x, const auto & y) { return x.first < y.first; });
-  const std::size_t                          n = voxels.size();
+  const std::size_t                            n = voxels.size();
   std::unordered_map<std::size_t, std::size_t> position; // grid offset -> index in `voxels`
   for (std::size_t v = 0; v < n; ++v)
   {
@@ -583,7 +584,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(con
   for (std::size_t g = 0; g + 1 < significant.size() && m_SplitNeckFraction > 0.0; ++g)
   {
     // Widest path from core g: neck[v] = the largest minimum depth along a path from the core to v.
-    std::vector<double>                          neck(n, -1.0);
+    std::vector<double>                                 neck(n, -1.0);
     std::priority_queue<std::pair<double, std::size_t>> heap;
     for (std::size_t v = 0; v < n; ++v)
     {

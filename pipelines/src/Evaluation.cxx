@@ -975,10 +975,11 @@ EvaluateCase(const fs::path & truthDirectory, const fs::path & resultDirectory)
   for (const auto & expected : truth.expected)
   {
     const ResultTimepoint * r = report.Find(expected.timepoint);
-    evaluation.response.push_back({ expected.timepoint, Check(expected.ranoBm, r ? r->ranoBm : std::nullopt),
-                                    Check(expected.volumetric, r ? r->volumetric : std::nullopt),
-                                    { expected.enhancingVolumePercent,
-                                      r ? r->enhancingVolumePercent : std::nullopt } });
+    evaluation.response.push_back(
+      { expected.timepoint,
+        Check(expected.ranoBm, r ? r->ranoBm : std::nullopt),
+        Check(expected.volumetric, r ? r->volumetric : std::nullopt),
+        { expected.enhancingVolumePercent, r ? r->enhancingVolumePercent : std::nullopt } });
   }
   return evaluation;
 }
@@ -1075,8 +1076,8 @@ FormatTable(const CaseEvaluation & e)
         if (const auto d = r.enhancingVolumePercent.DifferencePoints())
         {
           os << "  " << std::setw(14) << "volume change" << Fixed(r.enhancingVolumePercent.reported, 1)
-             << "% vs baseline, truth " << Fixed(r.enhancingVolumePercent.expected, 1) << "%: "
-             << (*d >= 0.0 ? "+" : "") << Fixed(d, 1) << " percentage points\n";
+             << "% vs baseline, truth " << Fixed(r.enhancingVolumePercent.expected, 1)
+             << "%: " << (*d >= 0.0 ? "+" : "") << Fixed(d, 1) << " percentage points\n";
         }
       }
     }
