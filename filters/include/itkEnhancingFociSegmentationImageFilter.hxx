@@ -475,14 +475,9 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(
   const double cap =
     m_SplitNeckFraction > 0.0 ? std::max(m_SplitDepth / m_SplitNeckFraction, m_SplitDepth) : m_SplitDepth;
   std::vector<std::pair<double, SpinalCordGrid::IndexArray>> ring;
-  for (const auto & o : grid.BallOffsets(cap + 1e-6))
+  for (const auto & o : grid.BallOffsets(cap))
   {
-    double d2 = 0.0;
-    for (unsigned int a = 0; a < 3; ++a)
-    {
-      d2 += std::pow(o[a] * grid.Spacing(a), 2);
-    }
-    ring.emplace_back(std::sqrt(d2), o);
+    ring.emplace_back(grid.OffsetLength(o), o);
   }
   std::sort(ring.begin(), ring.end(), [](const auto & x, const auto & y) { return x.first < y.first; });
   const std::size_t                            n = voxels.size();
@@ -570,16 +565,10 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(
     }
     return g;
   };
-  std::vector<double> coreDepth(significant.size(), 0.0);
+  std::vector<double> depthOfCore(coreSize.size() + 1, 0.0); // by core label
   for (std::size_t v = 0; v < n; ++v)
   {
-    for (std::size_t g = 0; g < significant.size(); ++g)
-    {
-      if (core[v] == significant[g])
-      {
-        coreDepth[g] = std::max(coreDepth[g], std::min(depth[v], cap));
-      }
-    }
+    depthOfCore[core[v]] = std::max(depthOfCore[core[v]], std::min(depth[v], cap));
   }
   for (std::size_t g = 0; g + 1 < significant.size() && m_SplitNeckFraction > 0.0; ++g)
   {
@@ -621,7 +610,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::SplitAtNecks(
           saddle = std::max(saddle, neck[v]);
         }
       }
-      if (saddle >= m_SplitNeckFraction * std::min(coreDepth[g], coreDepth[h]))
+      if (saddle >= m_SplitNeckFraction * std::min(depthOfCore[significant[g]], depthOfCore[significant[h]]))
       {
         group[root(h)] = root(g);
       }

@@ -135,6 +135,10 @@ public:
   unsigned int
   SliceAxis() const;
 
+  /** Physical length (mm) of an index offset. */
+  double
+  OffsetLength(const IndexArray & offset) const;
+
   /** Offsets of the voxels within physical distance `radius` of a voxel (the centre included). */
   std::vector<IndexArray>
   BallOffsets(double radius) const;

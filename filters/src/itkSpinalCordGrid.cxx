@@ -169,6 +169,13 @@ SpinalCordGrid::SliceAxis() const
   return best;
 }
 
+double
+SpinalCordGrid::OffsetLength(const IndexArray & offset) const
+{
+  return std::sqrt(std::pow(offset[0] * m_Spacing[0], 2) + std::pow(offset[1] * m_Spacing[1], 2) +
+                   std::pow(offset[2] * m_Spacing[2], 2));
+}
+
 std::vector<SpinalCordGrid::IndexArray>
 SpinalCordGrid::BallOffsets(double radius) const
 {
@@ -180,9 +187,7 @@ SpinalCordGrid::BallOffsets(double radius) const
     {
       for (long i = -r0; i <= r0; ++i)
       {
-        const double d =
-          std::sqrt(std::pow(i * m_Spacing[0], 2) + std::pow(j * m_Spacing[1], 2) + std::pow(k * m_Spacing[2], 2));
-        if (d <= radius + 1e-6)
+        if (OffsetLength({ { i, j, k } }) <= radius + 1e-6)
         {
           offsets.push_back({ { i, j, k } });
         }
