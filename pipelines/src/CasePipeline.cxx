@@ -416,8 +416,9 @@ ResultSettingsText(const RunOptions & options)
   CORDRESPONSE_SETTING(registration, r, seed), CORDRESPONSE_SETTING(registration, r, iterationsPerLevel);
   CORDRESPONSE_SETTING(registration, r, initialStepPerLevel);
   CORDRESPONSE_SETTING(registration, r, minimumStepPerLevel), CORDRESPONSE_SETTING(registration, r, relaxationFactor);
-  CORDRESPONSE_SETTING(registration, r, growthFactor), CORDRESPONSE_SETTING(registration, r, convergenceWindow);
-  CORDRESPONSE_SETTING(registration, r, convergenceValue), CORDRESPONSE_SETTING(registration, r, multiStart);
+  CORDRESPONSE_SETTING(registration, r, growthFactor), CORDRESPONSE_SETTING(registration, r, travelWindow);
+  CORDRESPONSE_SETTING(registration, r, travellingSteps), CORDRESPONSE_SETTING(registration, r, maximumIterationFactor);
+  CORDRESPONSE_SETTING(registration, r, multiStart);
   CORDRESPONSE_SETTING(registration, r, startRotationsDegrees), CORDRESPONSE_SETTING(registration, r, startOffsetsMm);
   CORDRESPONSE_SETTING(registration, r, scannerStart), CORDRESPONSE_SETTING(registration, r, searchRadiusMm);
   CORDRESPONSE_SETTING(registration, r, searchStepMm), CORDRESPONSE_SETTING(registration, r, searchExtentFraction);

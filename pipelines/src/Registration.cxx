@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <iomanip>
 #include <limits>
 #include <random>
@@ -617,6 +618,26 @@ ThrowRegistrationFailure(const itk::ExceptionObject & e, const char * stage, uns
                            "): " + what);
 }
 
+/** Mean distance (mm) between where `transform` and the same transform with `earlier` parameters map the
+ *  points of `samples`. */
+template <typename TTransform>
+double
+MeanDisplacement(const TTransform *                          transform,
+                 const typename TTransform::ParametersType & earlier,
+                 const PointSetType *                        samples)
+{
+  auto before = TTransform::New();
+  before->SetFixedParameters(transform->GetFixedParameters());
+  before->SetParameters(earlier);
+  const auto * points = samples->GetPoints();
+  double       sum = 0.0;
+  for (auto it = points->Begin(); it != points->End(); ++it)
+  {
+    sum += transform->TransformPoint(it->Value()).EuclideanDistanceTo(before->TransformPoint(it->Value()));
+  }
+  return points->Size() ? sum / static_cast<double>(points->Size()) : 0.0;
+}
+
 /** One level of one stage (rigid, affine or B-spline), in place on `transform`, composed after
  *  `movingInitial` when given. */
 template <typename TTransform>
@@ -626,6 +647,7 @@ RunLinearLevel(const char *                   stage,
                TTransform *                   transform,
                const RegistrationParameters & p,
                unsigned int                   iterations,
+               bool                           extendWhileTravelling = true,
                const TransformType *          movingInitial = nullptr)
 {
   const auto start = Clock::now();
@@ -662,8 +684,6 @@ RunLinearLevel(const char *                   stage,
   optimizer->SetGradientMagnitudeTolerance(1e-8);
   optimizer->SetNumberOfIterations(iterations);
   optimizer->SetReturnBestParametersAndValue(false);
-  optimizer->SetConvergenceWindowSize(p.convergenceWindow);
-  optimizer->SetMinimumConvergenceValue(p.convergenceValue);
 
   // The metric and optimiser are driven directly (what ImageRegistrationMethodv4 does for one level with
   // shrink 1 and no smoothing) because the method allocates and copies a full-size virtual-domain image
@@ -680,11 +700,42 @@ RunLinearLevel(const char *                   stage,
   {
     metric->SetMovingTransform(transform);
   }
+  // The positions of the last travelWindow iterations, to tell a level that stops at its iteration limit
+  // while still travelling from one that jitters about its optimum (linear stages only).
+  constexpr bool                                  kLinear = !std::is_same_v<TTransform, BSplineType>;
+  std::deque<typename TTransform::ParametersType> recent;
+  if (kLinear && extendWhileTravelling)
+  {
+    optimizer->AddObserver(itk::IterationEvent(), [&recent, transform, &p](const itk::EventObject &) {
+      recent.push_back(transform->GetParameters());
+      if (recent.size() > p.travelWindow + 1)
+      {
+        recent.pop_front();
+      }
+    });
+  }
+  unsigned int limit = iterations;
   try
   {
     metric->Initialize();
     optimizer->SetMetric(metric);
     optimizer->StartOptimization();
+    if constexpr (kLinear)
+    {
+      while (optimizer->GetStopCondition() ==
+               itk::StopConditionObjectToObjectOptimizerEnum::MAXIMUM_NUMBER_OF_ITERATIONS &&
+             recent.size() == p.travelWindow + 1 && limit < iterations * p.maximumIterationFactor)
+      {
+        if (!(MeanDisplacement(transform, recent.front(), level.samples) >
+              p.travellingSteps * p.initialStepPerLevel[level.index]))
+        {
+          break;
+        }
+        limit += iterations;
+        optimizer->SetNumberOfIterations(limit);
+        optimizer->ResumeOptimization();
+      }
+    }
   }
   catch (const itk::ExceptionObject & e)
   {
@@ -710,7 +761,7 @@ RunBSplineLevel(const Level &                  level,
                 BSplineType *                  bspline,
                 const RegistrationParameters & p)
 {
-  return RunLinearLevel("bspline", level, bspline, p, p.bsplineIterations, linear);
+  return RunLinearLevel("bspline", level, bspline, p, p.bsplineIterations, false, linear);
 }
 
 /** The metric at the finest level for a final transform. */
@@ -810,7 +861,7 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
     try
     {
       report = RunLinearLevel("rigid", coarse, t.GetPointer(), p,
-                              tries > 1 ? std::min(30u, p.iterationsPerLevel[0]) : p.iterationsPerLevel[0]);
+                              tries > 1 ? std::min(30u, p.iterationsPerLevel[0]) : p.iterationsPerLevel[0], tries == 1);
     }
     catch (const NoOverlapError &)
     {

@@ -74,10 +74,15 @@ struct RegistrationParameters
   // The step shrinks by relaxationFactor when the direction reverses and grows back by growthFactor (up
   // to the level's initial step) when two successive directions agree (cosine > 0.9).
   double growthFactor{ 1.5 };
-  // A level also stops when the metric has flattened: the slope of its last convergenceWindow values
-  // (ITK's windowed convergence monitor) falls below convergenceValue.
-  unsigned int convergenceWindow{ 10 };
-  double       convergenceValue{ 1e-5 };
+  // A linear level that reaches its iteration limit while still travelling goes on, by its limit again
+  // each time, up to maximumIterationFactor x its limit. Travelling: over the last travelWindow
+  // iterations the region's samples moved by more than travellingSteps x the level's initial step on
+  // average. A level that only jitters about its optimum stops at the limit as before. (Large motions on
+  // thin sagittal slabs leave an out-of-plane rotation that the coarse levels resolve poorly; the finest
+  // level then needs more than its usual iterations.)
+  unsigned int travelWindow{ 20 };
+  double       travellingSteps{ 0.75 };
+  unsigned int maximumIterationFactor{ 5 };
 
   // Robust initialisation (longitudinal), at the coarsest level, on the body foreground (minus the
   // exclusion mask) even when a spine mask is given:
