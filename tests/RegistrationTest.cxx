@@ -4,6 +4,7 @@
 #include "TestUtilities.h"
 
 #include "cordresponse/Errors.h"
+#include "cordresponse/LevelCorrespondence.h"
 #include "cordresponse/Registration.h"
 #include "cordresponse/Transforms.h"
 
@@ -418,6 +419,66 @@ TEST(Registration, MasksMustBeOnTheFixedGrid)
   EXPECT_THROW(RegisterLongitudinal(fixed, fixed, empty), std::invalid_argument);
 }
 
+TEST(LevelCorrespondence, MedianOfTheSharedLevels)
+{
+  const auto at = [](double x, double y, double z, std::size_t voxels) { return LabelCentroid{ { x, y, z }, voxels }; };
+  // Disc labels (points): every shared disc counts; the moving exam lies 40 mm higher and 2 mm to the left.
+  const std::map<unsigned int, LabelCentroid> fixedDiscs{
+    { 7, at(0, 5, 0, 1) }, { 8, at(0, 6, 30, 1) }, { 9, at(0, 7, 60, 1) }, { 10, at(0, 8, 90, 1) }
+  };
+  const std::map<unsigned int, LabelCentroid> movingDiscs{
+    { 6, at(2, 4, 10, 1) }, { 8, at(2, 6, 70, 1) }, { 9, at(2, 7, 100, 1) }, { 10, at(2.5, 8, 131, 1) }
+  };
+  const auto discs = LevelCorrespondenceTranslation(fixedDiscs, movingDiscs);
+  ASSERT_TRUE(discs.has_value());
+  EXPECT_DOUBLE_EQ((*discs)[0], 2.0);
+  EXPECT_DOUBLE_EQ((*discs)[1], 0.0);
+  EXPECT_DOUBLE_EQ((*discs)[2], 40.0);
+
+  // A labelled cord: levels 4 and 7 are cut by the edge of one field of view (fewer voxels, displaced
+  // centroids); only the complete levels 5 and 6 count (all four would give a median of 45 mm).
+  const std::map<unsigned int, LabelCentroid> fixedCord{
+    { 4, at(0, 0, -20, 30) }, { 5, at(0, 0, 0, 100) }, { 6, at(0, 0, 30, 100) }, { 7, at(0, 0, 50, 40) }
+  };
+  const std::map<unsigned int, LabelCentroid> movingCord{
+    { 4, at(0, 0, 30, 100) }, { 5, at(0, 0, 40, 100) }, { 6, at(0, 0, 70, 98) }, { 7, at(0, 0, 105, 100) }
+  };
+  const auto cord = LevelCorrespondenceTranslation(fixedCord, movingCord);
+  ASSERT_TRUE(cord.has_value());
+  EXPECT_DOUBLE_EQ((*cord)[2], 40.0);
+
+  // Nothing to go on: one shared level; disc labels against a labelled cord; an empty map.
+  EXPECT_FALSE(LevelCorrespondenceTranslation(fixedDiscs, { { 9, at(0, 0, 0, 1) } }).has_value());
+  EXPECT_FALSE(
+    LevelCorrespondenceTranslation(fixedCord, { { 5, at(0, 0, 0, 1) }, { 6, at(0, 0, 30, 1) } }).has_value());
+  EXPECT_FALSE(LevelCorrespondenceTranslation(fixedCord, {}).has_value());
+}
+
+TEST(LevelCorrespondence, LabelCentroidsInPhysicalSpace)
+{
+  ImageType::DirectionType direction;
+  direction.Fill(0.0);
+  direction(1, 0) = 1.0, direction(2, 1) = -1.0, direction(0, 2) = -1.0; // sagittal
+  auto labels = LabelImageType::New();
+  labels->SetRegions(LabelImageType::SizeType{ { 10, 10, 4 } });
+  labels->SetSpacing(itk::Vector<double, 3>(std::array<double, 3>{ { 0.5, 0.5, 3.0 } }.data()));
+  labels->SetDirection(direction);
+  labels->Allocate();
+  labels->FillBuffer(0);
+  labels->SetPixel({ { 2, 4, 1 } }, 3);
+  labels->SetPixel({ { 3, 4, 1 } }, 3);
+  labels->SetPixel({ { 5, 6, 2 } }, 9);
+  const auto centroids = LabelCentroids(labels);
+  ASSERT_EQ(centroids.size(), 2u);
+  // Label 3: columns 2 and 3 (0.5 mm along P), row 4 (-2 mm along S), slice 1 (-3 mm along L).
+  EXPECT_EQ(centroids.at(3).voxels, 2u);
+  EXPECT_NEAR(centroids.at(3).centroidMm[0], -3.0, 1e-9);
+  EXPECT_NEAR(centroids.at(3).centroidMm[1], 1.25, 1e-9);
+  EXPECT_NEAR(centroids.at(3).centroidMm[2], -2.0, 1e-9);
+  EXPECT_NEAR(centroids.at(9).centroidMm[0], -6.0, 1e-9);
+  EXPECT_TRUE(LabelCentroids(nullptr).empty());
+}
+
 } // namespace cordresponse::test
 
 namespace cordresponse::test {
@@ -482,5 +543,57 @@ TEST(RegisterCommand, NonOverlappingImagesFailClearlyWithoutOutput)
   EXPECT_EQ(bad.exitCode, 2) << bad.output;
   EXPECT_NE(bad.output.find("bad.tfm"), std::string::npos) << bad.output;
   EXPECT_FALSE(fs::exists(dir / "r.nii.gz"));
+}
+TEST(RegisterCommand, VertebralLabelsOfBothExamsStartTheRegistration)
+{
+  TemporaryDirectory       dir;
+  const auto               truth = MakeRigidMotion({ 4.0, -2.0, 3.0 }, { 2.0, -3.0, 30.0 }, Point(0, 0, 0));
+  ImageType::DirectionType identity;
+  identity.SetIdentity();
+  const SpinePoint centre = Point(0, -8, 0);
+  auto             fixed = MakeGrid({ 64, 64, 96 }, { 1.0, 1.0, 1.0 }, identity, centre);
+  RenderSpine(fixed, nullptr, SpineContrast::T1Post, 3.0, 1);
+  auto moving = MakeGrid({ 64, 64, 96 }, { 1.0, 1.0, 1.0 }, identity, centre);
+  RenderSpine(moving, truth, SpineContrast::T1Post, 3.0, 2);
+  SaveImage(fixed, dir / "baseline.nii.gz");
+  SaveImage(moving, dir / "followup.nii.gz");
+  // Disc labels 3..6 on the cord axis of the baseline, and where the motion takes them in the follow-up.
+  auto fixedDiscs = RenderCordLabel(fixed);
+  fixedDiscs->FillBuffer(0);
+  auto movingDiscs = RenderCordLabel(moving);
+  movingDiscs->FillBuffer(0);
+  for (unsigned int disc = 3; disc <= 6; ++disc)
+  {
+    const SpinePoint          p = Point(0, 0, -45.0 + 15.0 * disc);
+    LabelImageType::IndexType index;
+    ASSERT_TRUE(fixedDiscs->TransformPhysicalPointToIndex(p, index));
+    fixedDiscs->SetPixel(index, static_cast<LabelImageType::PixelType>(disc));
+    if (movingDiscs->TransformPhysicalPointToIndex(truth->TransformPoint(p), index))
+    {
+      movingDiscs->SetPixel(index, static_cast<LabelImageType::PixelType>(disc));
+    }
+  }
+  SaveLabelImage(fixedDiscs, dir / "baseline_discs.nii.gz");
+  SaveLabelImage(movingDiscs, dir / "followup_discs.nii.gz");
+  const std::string command = std::string(CORDRESPONSE_EXE) + " register --fixed " + Quote(dir / "baseline.nii.gz") +
+                              " --moving " + Quote(dir / "followup.nii.gz") + " --output-transform " +
+                              Quote(dir / "t.tfm") + " --fixed-levels " + Quote(dir / "baseline_discs.nii.gz");
+  const auto run = RunCommand(command + " --moving-levels " + Quote(dir / "followup_discs.nii.gz"));
+  ASSERT_EQ(run.exitCode, 0) << run.output;
+  EXPECT_NE(run.output.find("start: from the vertebral labels of both exams"), std::string::npos) << run.output;
+  EXPECT_LT(MeasureTargetError(ReadTransformFile(dir / "t.tfm"), truth, CordTargetPoints(fixed)).mean, 0.1);
+
+  // A labelled cord against disc labels: an input error naming the file, no transform written.
+  fs::remove(dir / "t.tfm");
+  SaveLabelImage(RenderCordLabel(moving), dir / "followup_cord.nii.gz");
+  const auto mixed = RunCommand(command + " --moving-levels " + Quote(dir / "followup_cord.nii.gz"));
+  EXPECT_EQ(mixed.exitCode, 2) << mixed.output;
+  EXPECT_NE(mixed.output.find("followup_cord.nii.gz: shares fewer than two vertebral levels"), std::string::npos)
+    << mixed.output;
+  EXPECT_FALSE(fs::exists(dir / "t.tfm"));
+  // One without the other.
+  const auto alone = RunCommand(command);
+  EXPECT_NE(alone.exitCode, 0);
+  EXPECT_NE(alone.output.find("--fixed-levels and --moving-levels go together"), std::string::npos) << alone.output;
 }
 } // namespace cordresponse::test

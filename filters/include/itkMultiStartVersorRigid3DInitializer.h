@@ -22,7 +22,8 @@ namespace itk {
  *   2. builds the start translations (rotation centre: the fixed centroid): the translation aligning the
  *      centroids and, with UseScannerStart, also the zero translation (the scanner coordinates of the two
  *      exams taken as they are: when both fields of view are filled by the body along an axis, the
- *      centroids only align the fields of view, not the anatomy); to each of these bases it adds
+ *      centroids only align the fields of view, not the anatomy); or, when GivenStartTranslations are
+ *      set, those instead (e.g. from corresponding anatomical landmarks); to each of these bases it adds
  *        - for each value o in TranslationOffsets (mm), shifts of +-o along TranslationAxis (default the
  *          LPS S axis, i.e. cranio-caudal for spine images), and
  *        - with non-zero SearchRadii, every point of a cubic lattice of SearchStep (mm) inside the
@@ -124,6 +125,21 @@ public:
   itkGetConstMacro(UseScannerStart, bool);
   itkBooleanMacro(UseScannerStart);
 
+  /** Start translations known from elsewhere (mm, fixed -> moving; e.g. from vertebral labels present in
+   *  both images). When not empty they replace the centroid and scanner starts as the bases of step 2.
+   *  Default: empty. */
+  void
+  SetGivenStartTranslations(const std::vector<VectorType> & translations)
+  {
+    m_GivenStartTranslations = translations;
+    this->Modified();
+  }
+  const std::vector<VectorType> &
+  GetGivenStartTranslations() const
+  {
+    return m_GivenStartTranslations;
+  }
+
   /** Translation search: lattice points (step SearchStep, mm) inside the ellipsoid of semi-axes
    *  SearchRadii (mm along L, P, S) around every base translation; an axis whose radius is below the step
    *  is not searched. Default radii 0 (off) and step 10 mm. SetSearchRadius sets all three. */
@@ -216,6 +232,7 @@ private:
   VectorType                             m_TranslationAxis;
   bool                                   m_UseMoments{ true };
   bool                                   m_UseScannerStart{ false };
+  std::vector<VectorType>                m_GivenStartTranslations;
   VectorType                             m_SearchRadii{ 0.0 };
   bool                                   m_WeightByOverlap{ false };
   double                                 m_SearchStep{ 10.0 };

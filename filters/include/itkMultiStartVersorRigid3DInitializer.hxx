@@ -170,7 +170,11 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Compute()
     bool       base;
   };
   std::vector<VectorType> bases{ m_MovingCentre - m_FixedCentre };
-  if (m_UseScannerStart)
+  if (!m_GivenStartTranslations.empty())
+  {
+    bases = m_GivenStartTranslations;
+  }
+  else if (m_UseScannerStart)
   {
     VectorType zero;
     zero.Fill(0.0);
@@ -382,6 +386,12 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::PrintSelf(std::os
   os << indent << "TranslationAxis: " << m_TranslationAxis << std::endl;
   os << indent << "UseMoments: " << m_UseMoments << std::endl;
   os << indent << "UseScannerStart: " << m_UseScannerStart << std::endl;
+  os << indent << "GivenStartTranslations:";
+  for (const auto & t : m_GivenStartTranslations)
+  {
+    os << " " << t;
+  }
+  os << std::endl;
   os << indent << "SearchRadii: " << m_SearchRadii << std::endl;
   os << indent << "WeightByOverlap: " << m_WeightByOverlap << std::endl;
   os << indent << "SearchStep: " << m_SearchStep << std::endl;

@@ -5,6 +5,7 @@
 #include "cordresponse/AtomicFile.h"
 #include "cordresponse/Errors.h"
 #include "cordresponse/ImageIO.h"
+#include "cordresponse/LevelCorrespondence.h"
 #include "cordresponse/Registration.h"
 #include "cordresponse/Transforms.h"
 
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace cordresponse::cli {
 namespace {
@@ -23,6 +25,8 @@ struct RegisterArgs
   std::string   moving;
   std::string   fixedMask;
   std::string   excludeMask;
+  std::string   fixedLevels;
+  std::string   movingLevels;
   std::string   outputTransform;
   std::string   outputMatrix;
   std::string   resampled;
@@ -99,6 +103,21 @@ CheckOutputExtension(const std::string & path, std::initializer_list<const char 
   throw OutputError(path, "unsupported output format '" + ext + "'; use " + hint);
 }
 
+/** The start from the vertebral labels of both exams (--fixed-levels / --moving-levels), or nothing. */
+std::optional<std::array<double, 3>>
+LevelStart(const RegisterArgs & a)
+{
+  if (a.fixedLevels.empty() != a.movingLevels.empty())
+  {
+    throw std::invalid_argument("--fixed-levels and --moving-levels go together");
+  }
+  if (a.fixedLevels.empty())
+  {
+    return std::nullopt;
+  }
+  return LevelCorrespondenceFromFiles(a.fixedLevels, a.movingLevels);
+}
+
 void
 Run(const RegisterArgs & a)
 {
@@ -148,15 +167,16 @@ Run(const RegisterArgs & a)
     {
       if (a.withinExam)
       {
-        if (exclusion)
+        if (exclusion || !a.fixedLevels.empty() || !a.movingLevels.empty())
         {
-          throw std::invalid_argument("--exclude-mask is for follow-up -> baseline registration only");
+          throw std::invalid_argument(
+            "--exclude-mask, --fixed-levels and --moving-levels are for follow-up -> baseline registration only");
         }
         result = RegisterWithinExam(fixed, moving, params, spineMask);
       }
       else
       {
-        result = RegisterLongitudinal(fixed, moving, spineMask, params, exclusion);
+        result = RegisterLongitudinal(fixed, moving, spineMask, params, exclusion, LevelStart(a));
       }
     }
     catch (const NoOverlapError & e)
@@ -227,6 +247,11 @@ AddRegisterCommand(CLI::App & app)
                   "the body foreground");
   cmd->add_option("--exclude-mask", args->excludeMask,
                   "Mask on the fixed grid of voxels the metric must ignore (e.g. lesion + edema)");
+  cmd->add_option("--fixed-levels", args->fixedLevels,
+                  "Vertebral labels of the fixed exam (SCT disc labels, or the cord labelled by level; any grid). "
+                  "With --moving-levels the initialisation starts where the same levels lie in both exams");
+  cmd->add_option("--moving-levels", args->movingLevels,
+                  "Vertebral labels of the moving exam, of the same kind and numbering as --fixed-levels");
   cmd->add_option("--resampled", args->resampled, "Write the moving image resampled onto the fixed grid (linear)");
   cmd->add_option("--resample-labels", args->resampleLabels, "A label map in moving space to resample");
   cmd->add_option("--resampled-labels", args->resampledLabels,

@@ -2,6 +2,7 @@
 
 #include "CaseStages.h"
 #include "cordresponse/Errors.h"
+#include "cordresponse/LevelCorrespondence.h"
 #include "cordresponse/SegmentationMetrics.h"
 #include "cordresponse/Text.h"
 #include "cordresponse/Transforms.h"
@@ -209,8 +210,9 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   CaseResult               result;
   result.inputs = inputs;
   result.timepoints.resize(exams);
-  std::vector<ExamImages>                     images(exams);
-  std::vector<std::map<unsigned int, double>> partialVolumesMm3(exams); // by focus id, from segmentation
+  std::vector<ExamImages>                            images(exams);
+  std::vector<std::map<unsigned int, double>>        partialVolumesMm3(exams); // by focus id, from segmentation
+  std::vector<std::map<unsigned int, LabelCentroid>> levelLabels(exams);       // vertebral labels, when given
   for (std::size_t i = 0; i < exams; ++i)
   {
     result.timepoints[i].inputs = inputs.timepoints[i];
@@ -236,6 +238,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
     load.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto start = Clock::now();
       images[i] = LoadExam(t.inputs);
+      levelLabels[i] = LabelCentroids(images[i].vertebralLabels);
       t.stageSeconds["load"] = SecondsSince(start);
     }));
     preprocess.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
@@ -305,8 +308,10 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       {
         try
         {
+          // With vertebral labels in both exams, they fix the level of the start.
           t.registration =
-            RegisterLongitudinal(baseline.t1post, t.t1post, baselineCord, options.registration, baselineFoci);
+            RegisterLongitudinal(baseline.t1post, t.t1post, baselineCord, options.registration, baselineFoci,
+                                 LevelCorrespondenceTranslation(levelLabels[0], levelLabels[i]));
         }
         catch (const NoOverlapError & e)
         {

@@ -792,7 +792,10 @@ CopyRigid(const RigidType * t)
 
 /** Multi-start initialisation at the coarsest level: returns the refined best start (level 0 done). */
 RigidType::Pointer
-MultiStart(const Prepared & prep, const RegistrationParameters & p, RegistrationResult & result)
+MultiStart(const Prepared &                             prep,
+           const RegistrationParameters &               p,
+           const std::optional<std::array<double, 3>> & levelStartMm,
+           RegistrationResult &                         result)
 {
   // The body foreground even when a spine mask restricts the finer levels (see wideRegionLevels).
   const Level coarse = WideLevel(prep.levels.front());
@@ -832,6 +835,20 @@ MultiStart(const Prepared & prep, const RegistrationParameters & p, Registration
   {
     const double extent = std::max(0.0, prep.searchHi[d] - prep.searchLo[d]) + p.maskWorkingSpacingMm;
     radii[d] = p.multiStart ? std::min(p.searchRadiusMm, p.searchExtentFraction * extent) : 0.0;
+    if (levelStartMm)
+    {
+      radii[d] = std::min(radii[d], p.levelSearchRadiusMm);
+    }
+  }
+  if (levelStartMm)
+  {
+    InitializerType::VectorType levelStart;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      levelStart[d] = (*levelStartMm)[d];
+    }
+    initializer->SetGivenStartTranslations({ levelStart });
+    result.startFromLevels = true;
   }
   initializer->SetSearchRadii(radii);
   initializer->SetWeightByOverlap(true);
@@ -947,20 +964,46 @@ FillMotion(RegistrationResult & result, const Prepared & prep)
   result.regionVoxels = prep.regionVoxels;
 }
 
+/** One level fewer: the coarsest image level goes; the per-level settings still apply coarsest first
+ *  (the first ones, with the large steps and the multi-start, to the new coarsest level), so the finest
+ *  level's settings are the ones dropped. */
+RegistrationParameters
+WithOneLevelFewer(RegistrationParameters p)
+{
+  if (p.numberOfLevels < 2)
+  {
+    return p;
+  }
+  --p.numberOfLevels;
+  for (auto * perLevel : { &p.samplesPerLevel, &p.iterationsPerLevel })
+  {
+    perLevel->resize(p.numberOfLevels);
+  }
+  for (auto * perLevel : { &p.initialStepPerLevel, &p.minimumStepPerLevel })
+  {
+    perLevel->resize(p.numberOfLevels);
+  }
+  return p;
+}
+
 RegistrationResult
-Register(const ImageType *              fixed,
-         const ImageType *              moving,
-         const LabelImageType *         spineMask,
-         const LabelImageType *         exclusion,
-         const RegistrationParameters & p,
-         bool                           withinExam)
+Register(const ImageType *                            fixed,
+         const ImageType *                            moving,
+         const LabelImageType *                       spineMask,
+         const LabelImageType *                       exclusion,
+         const RegistrationParameters &               requested,
+         bool                                         withinExam,
+         const std::optional<std::array<double, 3>> & levelStartMm = std::nullopt)
 {
   const auto start = Clock::now();
   if (!fixed || !moving)
   {
     throw std::invalid_argument("registration: no fixed or no moving image");
   }
-  CheckParameters(p);
+  CheckParameters(requested);
+  // From a level start the coarsest level's capture range is not needed, and on a small field of view
+  // its images are so coarse that the repeating vertebrae pull it to a neighbouring level.
+  const RegistrationParameters p = levelStartMm ? WithOneLevelFewer(requested) : requested;
   CheckMaskGrid(spineMask, fixed, "the spine mask");
   CheckMaskGrid(exclusion, fixed, "the exclusion mask");
   RequireOverlap(fixed, moving);
@@ -984,7 +1027,7 @@ Register(const ImageType *              fixed,
   {
     result.stageSeconds.emplace_back("initialisation", SecondsSince(stageStart));
     stageStart = Clock::now();
-    rigid = MultiStart(prep, p, result);
+    rigid = MultiStart(prep, p, levelStartMm, result);
     result.stageSeconds.emplace_back("multi-start", SecondsSince(stageStart));
     stageStart = Clock::now();
     firstLevel = 1;
@@ -1150,13 +1193,14 @@ RequireOverlap(const itk::ImageBase<3> * fixed, const itk::ImageBase<3> * moving
 }
 
 RegistrationResult
-RegisterLongitudinal(const ImageType *              fixed,
-                     const ImageType *              moving,
-                     const LabelImageType *         fixedSpineMask,
-                     const RegistrationParameters & parameters,
-                     const LabelImageType *         fixedExclusionMask)
+RegisterLongitudinal(const ImageType *                            fixed,
+                     const ImageType *                            moving,
+                     const LabelImageType *                       fixedSpineMask,
+                     const RegistrationParameters &               parameters,
+                     const LabelImageType *                       fixedExclusionMask,
+                     const std::optional<std::array<double, 3>> & levelStartMm)
 {
-  return Register(fixed, moving, fixedSpineMask, fixedExclusionMask, parameters, false);
+  return Register(fixed, moving, fixedSpineMask, fixedExclusionMask, parameters, false, levelStartMm);
 }
 
 RegistrationResult
@@ -1190,6 +1234,10 @@ RegistrationResult::Summary() const
   }
   os << "region: " << regionVoxels << " working-grid voxels, "
      << (regionFromMask ? "from the spine mask" : "automatic (body foreground)") << "\n";
+  if (startFromLevels)
+  {
+    os << "start: from the vertebral labels of both exams\n";
+  }
   os << std::setprecision(3);
   for (const auto & l : levels)
   {

@@ -8,6 +8,7 @@
 #endif
 
 #include "cordresponse/Errors.h"
+#include "cordresponse/LevelCorrespondence.h"
 #include "cordresponse/Transforms.h"
 
 namespace {
@@ -36,6 +37,13 @@ Describe()
         InputImage("fixedMask", "Baseline spine mask",
                    "optional spine or cord mask on the baseline grid restricting the metric (dilated)", std::nullopt,
                    "label"),
+        InputImage("fixedLevels", "Baseline vertebral labels",
+                   "optional SCT disc labels or cord labelled by level of the baseline; with the follow-up's, the "
+                   "registration starts where the same levels lie in both exams",
+                   std::nullopt, "label"),
+        InputImage("movingLevels", "Follow-up vertebral labels",
+                   "optional vertebral labels of the follow-up, of the same kind and numbering as the baseline's",
+                   std::nullopt, "label"),
         transform,
         OutputImage("resampledVolume", "Resampled follow-up", "the follow-up resampled onto the baseline grid (linear)",
                     "fixedVolume", "scalar") } });
@@ -67,11 +75,23 @@ Run(ModuleRun & run)
     mask = LoadLabelImage(*maskPath);
     RequireNonEmpty(mask, *maskPath, "spine mask");
   }
+  const auto                           fixedLevels = values.Path("fixedLevels");
+  const auto                           movingLevels = values.Path("movingLevels");
+  std::optional<std::array<double, 3>> levelStart;
+  if (fixedLevels.has_value() != movingLevels.has_value())
+  {
+    throw InputError(fixedLevels.value_or(movingLevels.value_or(movingPath)),
+                     "the baseline and follow-up vertebral labels go together");
+  }
+  if (fixedLevels)
+  {
+    levelStart = LevelCorrespondenceFromFiles(*fixedLevels, *movingLevels);
+  }
   run.Progress("registration", 0.1, "Registering the follow-up onto the baseline (multi-start rigid)");
   RegistrationResult result;
   try
   {
-    result = RegisterLongitudinal(fixed, moving, mask, RegistrationParametersFrom(values));
+    result = RegisterLongitudinal(fixed, moving, mask, RegistrationParametersFrom(values), nullptr, levelStart);
   }
   catch (const NoOverlapError & e)
   {
