@@ -133,6 +133,8 @@ TEST_F(EndToEnd, RunWritesTheReportsAndGetsTheResponse)
   EXPECT_NE(r.output.find("response at followup: RANO-BM"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(" seconds: load "), std::string::npos) << r.output; // the time per stage
   const json report = json::parse(ReadText(out / "report.json"));
+  // The phantom's exams carry SCT disc labels: they fix the level of the registration's start.
+  EXPECT_EQ(report["timepoints"][1]["registration_to_baseline"]["start"], "vertebral labels");
   const json truth = json::parse(ReadText(Case("pr") / "truth.json"));
   EXPECT_EQ(report["response"]["rano_bm"]["category"], truth["expected_response"][0]["rano_bm"]) << r.output;
   EXPECT_EQ(report["timepoints"][0]["enhancing"]["lesion_count"], 2);
@@ -196,6 +198,25 @@ TEST(EndToEndThinSlices, PartialResponseOnThinSlicesIsRegisteredAndClassified)
   const json evaluation = json::parse(ReadText(dir / "out" / "evaluation.json"));
   EXPECT_LT(evaluation["registration"][0]["mean_tre_mm"].get<double>(), 0.5) << e.output;
   EXPECT_NE(e.output.find("2 of 2 categories correct"), std::string::npos) << e.output;
+  // The same case without its vertebral labels: the start then comes from the multi-start alone.
+  json caseFile = json::parse(ReadText(dir / "case" / "case.json"));
+  for (auto & t : caseFile["timepoints"])
+  {
+    t.erase("vertebral_labels");
+  }
+  WriteText(dir / "case" / "case-without-labels.json", caseFile.dump(2));
+  const auto unlabelled = RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case-without-labels.json") +
+                                     " --output-dir " + Quote(dir / "unlabelled"));
+  ASSERT_EQ(unlabelled.exitCode, 0) << unlabelled.output;
+  EXPECT_EQ(
+    json::parse(ReadText(dir / "unlabelled" / "report.json"))["timepoints"][1]["registration_to_baseline"]["start"],
+    "multi-start");
+  const auto e2 =
+    RunCommand(Exe() + " evaluate --truth " + Quote(dir / "case") + " --result " + Quote(dir / "unlabelled"));
+  ASSERT_EQ(e2.exitCode, 0) << e2.output;
+  EXPECT_LT(
+    json::parse(ReadText(dir / "unlabelled" / "evaluation.json"))["registration"][0]["mean_tre_mm"].get<double>(), 0.5)
+    << e2.output;
 }
 
 TEST(EndToEndThreeExams, TheNadirCaseIsTrackedAndScored)

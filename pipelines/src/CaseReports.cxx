@@ -429,6 +429,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
         registration["metric"] = t.registration->metricValue;
         registration["rotation_degrees"] = t.registration->rotationDegrees;
         registration["translation_mm"] = t.registration->translationMm;
+        registration["start"] = t.registration->startFromLevels ? "vertebral labels" : "multi-start";
       }
       tp["registration_to_baseline"] = registration;
       const auto & base = tps.front();
