@@ -482,10 +482,12 @@ TEST(LevelCorrespondence, LabelCentroidsInPhysicalSpace)
 } // namespace cordresponse::test
 
 namespace cordresponse::test {
-TEST(RegisterCommand, WritesTransformAndResamples)
+namespace {
+/** The 1 mm synthetic spine, baseline and follow-up (moved by `truth`), written as baseline.nii.gz and
+ *  followup.nii.gz in `dir`; returns the two images. */
+std::pair<ImageType::Pointer, ImageType::Pointer>
+WriteRegisterPair(const fs::path & dir, const SpineTransform * truth)
 {
-  TemporaryDirectory       dir;
-  const auto               truth = MakeRigidMotion({ 2.0, -1.0, 4.0 }, { 3.0, -2.0, 6.0 }, Point(0, 0, 0));
   ImageType::DirectionType identity;
   identity.SetIdentity();
   const SpinePoint centre = Point(0, -8, 0);
@@ -495,6 +497,15 @@ TEST(RegisterCommand, WritesTransformAndResamples)
   RenderSpine(moving, truth, SpineContrast::T1Post, 3.0, 2);
   SaveImage(fixed, dir / "baseline.nii.gz");
   SaveImage(moving, dir / "followup.nii.gz");
+  return { fixed, moving };
+}
+} // namespace
+
+TEST(RegisterCommand, WritesTransformAndResamples)
+{
+  TemporaryDirectory dir;
+  const auto         truth = MakeRigidMotion({ 2.0, -1.0, 4.0 }, { 3.0, -2.0, 6.0 }, Point(0, 0, 0));
+  const auto [fixed, moving] = WriteRegisterPair(dir.Path(), truth);
   SaveLabelImage(RenderCordLabel(moving), dir / "labels.nii.gz");
   const auto run =
     RunCommand(std::string(CORDRESPONSE_EXE) + " register --fixed " + Quote(dir / "baseline.nii.gz") + " --moving " +
@@ -546,17 +557,9 @@ TEST(RegisterCommand, NonOverlappingImagesFailClearlyWithoutOutput)
 }
 TEST(RegisterCommand, VertebralLabelsOfBothExamsStartTheRegistration)
 {
-  TemporaryDirectory       dir;
-  const auto               truth = MakeRigidMotion({ 4.0, -2.0, 3.0 }, { 2.0, -3.0, 30.0 }, Point(0, 0, 0));
-  ImageType::DirectionType identity;
-  identity.SetIdentity();
-  const SpinePoint centre = Point(0, -8, 0);
-  auto             fixed = MakeGrid({ 64, 64, 96 }, { 1.0, 1.0, 1.0 }, identity, centre);
-  RenderSpine(fixed, nullptr, SpineContrast::T1Post, 3.0, 1);
-  auto moving = MakeGrid({ 64, 64, 96 }, { 1.0, 1.0, 1.0 }, identity, centre);
-  RenderSpine(moving, truth, SpineContrast::T1Post, 3.0, 2);
-  SaveImage(fixed, dir / "baseline.nii.gz");
-  SaveImage(moving, dir / "followup.nii.gz");
+  TemporaryDirectory dir;
+  const auto         truth = MakeRigidMotion({ 4.0, -2.0, 3.0 }, { 2.0, -3.0, 30.0 }, Point(0, 0, 0));
+  const auto [fixed, moving] = WriteRegisterPair(dir.Path(), truth);
   // Disc labels 3..6 on the cord axis of the baseline, and where the motion takes them in the follow-up.
   auto fixedDiscs = RenderCordLabel(fixed);
   fixedDiscs->FillBuffer(0);
