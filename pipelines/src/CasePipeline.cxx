@@ -238,7 +238,10 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
     load.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto start = Clock::now();
       images[i] = LoadExam(t.inputs);
-      levelLabels[i] = LabelCentroids(images[i].vertebralLabels);
+      if (exams > 1) // only the registration onto the baseline uses them
+      {
+        levelLabels[i] = LabelCentroids(images[i].vertebralLabels);
+      }
       t.stageSeconds["load"] = SecondsSince(start);
     }));
     preprocess.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {

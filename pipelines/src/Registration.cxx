@@ -975,14 +975,10 @@ WithOneLevelFewer(RegistrationParameters p)
     return p;
   }
   --p.numberOfLevels;
-  for (auto * perLevel : { &p.samplesPerLevel, &p.iterationsPerLevel })
-  {
-    perLevel->resize(p.numberOfLevels);
-  }
-  for (auto * perLevel : { &p.initialStepPerLevel, &p.minimumStepPerLevel })
-  {
-    perLevel->resize(p.numberOfLevels);
-  }
+  p.samplesPerLevel.resize(p.numberOfLevels);
+  p.iterationsPerLevel.resize(p.numberOfLevels);
+  p.initialStepPerLevel.resize(p.numberOfLevels);
+  p.minimumStepPerLevel.resize(p.numberOfLevels);
   return p;
 }
 

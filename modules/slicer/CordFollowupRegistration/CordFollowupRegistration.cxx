@@ -80,7 +80,7 @@ Run(ModuleRun & run)
   std::optional<std::array<double, 3>> levelStart;
   if (fixedLevels.has_value() != movingLevels.has_value())
   {
-    throw InputError(fixedLevels.value_or(movingLevels.value_or(movingPath)),
+    throw InputError(fixedLevels ? *fixedLevels : *movingLevels,
                      "the baseline and follow-up vertebral labels go together");
   }
   if (fixedLevels)
