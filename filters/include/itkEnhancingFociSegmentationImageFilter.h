@@ -42,7 +42,13 @@ namespace itk {
  *     linearly between the local normal cord b (median e of the cord within ~2 mm around it, outside every
  *     candidate) and the peak: (e - b) / (peak - b), unclamped inside the cord (noise averages out) and
  *     clamped to [0, 1] outside it (mixed with CSF rather than cord); a voxel of the enclosed core of a
- *     rim-enhancing focus counts at least 1 (the focus is measured whole).
+ *     rim-enhancing focus counts at least 1 (the focus is measured whole). A focus not resolved across the
+ *     slices (no voxel with the focus on both sides along the slice axis, e.g. 3-5 mm wide on 3 mm
+ *     sagittal slices) never fills a voxel, so its peak under-estimates its pure enhancement; then the
+ *     larger of the peak and a shape-prior estimate is used: the mean of the top tenth of its column
+ *     integrals (enhancement summed along the slice axis x thickness = pure enhancement x chord) over the
+ *     chord 2 x SliceExtentRatio x s, s its narrower in-plane semi-axis from the columns' second moments
+ *     (an ellipsoid's projection has variance s^2 / 5 along a semi-axis); the core rule does not apply.
  *
  * Output: a label map (focus id per voxel). After Update(), GetFoci() describes each focus. Deterministic.
  *
@@ -113,6 +119,10 @@ public:
   /** Quantile of the enhancement of a candidate taken as its peak. Default 0.9. */
   itkSetClampMacro(PeakQuantile, double, 0.5, 1.0);
   itkGetConstMacro(PeakQuantile, double);
+  /** Extent of a focus along the slice axis relative to its narrower in-plane extent, assumed for foci not
+   *  resolved across the slices (step 6). Default 1: a round cross-section. */
+  itkSetClampMacro(SliceExtentRatio, double, 0.25, 4.0);
+  itkGetConstMacro(SliceExtentRatio, double);
   /** Allowed exophytic extension beyond the cord mask (mm). Default 1.0. */
   itkSetMacro(ExophyticMargin, double);
   itkGetConstMacro(ExophyticMargin, double);
@@ -165,6 +175,19 @@ protected:
   GenerateData() override;
 
 private:
+  /** Step 6: whether some voxel of the focus `id` has the focus on both sides along the slice axis. */
+  template <typename TLabel>
+  static bool
+  ResolvedAcrossSlices(const SpinalCordGrid & grid, const std::vector<std::size_t> & voxels, const TLabel * labels,
+                       TLabel id);
+  /** Step 6: the pure enhancement (above `normal`) of an unresolved focus from the column integrals of its
+   *  neighbourhood's enhancement `e` (clamped at `normal` outside the `cord`); 0 when it cannot be estimated. */
+  double
+  PureEnhancementFromColumns(const SpinalCordGrid &           grid,
+                             const std::vector<std::size_t> & neighbourhood,
+                             const std::vector<float> &        e,
+                             const std::vector<std::uint8_t> & cord,
+                             double                            normal) const;
   /** Step 4: the parts of one focus (grid offsets) after splitting at its necks; empty when it stays whole.
    *  `region` marks the focus's voxels on the whole grid. */
   std::vector<std::vector<std::size_t>>
@@ -177,6 +200,7 @@ private:
   double             m_MinimumZScore{ 5.0 };
   double             m_RelativeBoundary{ 0.5 };
   double             m_PeakQuantile{ 0.9 };
+  double             m_SliceExtentRatio{ 1.0 };
   double             m_ExophyticMargin{ 1.0 };
   double             m_SurfaceDepth{ 1.2 };
   double             m_MinimumCoreFraction{ 0.2 };

@@ -12,7 +12,9 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <functional>
 #include <map>
+#include <numeric>
 #include <queue>
 #include <unordered_map>
 
@@ -437,13 +439,23 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
           }
     }
     const double normal = background.size() >= 10 ? SpinalCordGrid::Quantile(background, 0.5) : 0.0;
-    const double range = std::max(1e-6, r.peak - normal);
+    // A focus not resolved across the slices never fills a voxel: its peak is diluted, so its pure
+    // enhancement comes from the column integrals instead (when larger than the peak).
+    const double fromPeak = std::max(1e-6, r.peak - normal);
+    const double fromColumns = ResolvedAcrossSlices(grid, r.voxels, out, id)
+                                 ? 0.0
+                                 : PureEnhancementFromColumns(grid, neighbourhood, e, cord, normal);
+    const bool   columnsWin = fromColumns > fromPeak;
+    const double range = columnsWin ? fromColumns : fromPeak;
     double       pv = 0.0;
     for (auto k : neighbourhood)
     {
       const double fraction = (static_cast<double>(e[k]) - normal) / range;
-      // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole).
-      pv += enclosed[k] && out[k] == id ? std::max(fraction, 1.0) : cord[k] ? fraction : std::clamp(fraction, 0.0, 1.0);
+      // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole), unless the
+      // pure enhancement came from the columns, whose chords already average the core in.
+      pv += !columnsWin && enclosed[k] && out[k] == id ? std::max(fraction, 1.0)
+            : cord[k]                               ? fraction
+                                                    : std::clamp(fraction, 0.0, 1.0);
       inRegion[k] = 0;
       counted[k] = 1;
     }
@@ -456,6 +468,96 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     m_Foci.push_back(f);
   }
   progress.CompletedPixel();
+}
+
+template <typename TInputImage, typename TLabelImage>
+template <typename TLabel>
+bool
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::ResolvedAcrossSlices(
+  const SpinalCordGrid &           grid,
+  const std::vector<std::size_t> & voxels,
+  const TLabel *                   labels,
+  TLabel                           id)
+{
+  const unsigned int sliceAxis = grid.SliceAxis();
+  for (auto k : voxels)
+  {
+    auto below = grid.Index(k), above = below;
+    --below[sliceAxis], ++above[sliceAxis];
+    if (grid.Inside(below) && grid.Inside(above) && labels[grid.Offset(below)] == id &&
+        labels[grid.Offset(above)] == id)
+    {
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename TInputImage, typename TLabelImage>
+double
+EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PureEnhancementFromColumns(
+  const SpinalCordGrid &           grid,
+  const std::vector<std::size_t> & neighbourhood,
+  const std::vector<float> &        e,
+  const std::vector<std::uint8_t> & cord,
+  double                            normal) const
+{
+  // Column integrals: the enhancement above normal cord summed along the slice axis (x slice thickness) at
+  // each in-plane position. For a focus of pure enhancement C, a column holds C x the focus's chord length.
+  const unsigned int                      sliceAxis = grid.SliceAxis();
+  const std::array<unsigned int, 2>       inPlane{ { sliceAxis == 0 ? 1u : 0u, sliceAxis == 2 ? 1u : 2u } };
+  std::map<std::pair<long, long>, double> column;
+  for (auto k : neighbourhood)
+  {
+    const auto i = grid.Index(k);
+    const double excess = static_cast<double>(e[k]) - normal; // outside the cord: mixed with CSF, not cord
+    column[{ i[inPlane[0]], i[inPlane[1]] }] += (cord[k] ? excess : std::max(0.0, excess)) * grid.Spacing(sliceAxis);
+  }
+  // The narrower in-plane semi-axis s from the columns' second moments (the projection of an ellipsoid has
+  // density ~ sqrt(1 - rho^2), whose variance along a semi-axis s is s^2 / 5).
+  double              w = 0.0, mean[2] = { 0.0, 0.0 }, moment[3] = { 0.0, 0.0, 0.0 };
+  std::vector<double> positive;
+  for (const auto & c : column)
+  {
+    if (c.second > 0.0)
+    {
+      positive.push_back(c.second);
+      w += c.second;
+      mean[0] += c.second * c.first.first * grid.Spacing(inPlane[0]);
+      mean[1] += c.second * c.first.second * grid.Spacing(inPlane[1]);
+    }
+  }
+  if (positive.empty())
+  {
+    return 0.0;
+  }
+  mean[0] /= w, mean[1] /= w;
+  for (const auto & c : column)
+  {
+    if (c.second > 0.0)
+    {
+      const double u = c.first.first * grid.Spacing(inPlane[0]) - mean[0];
+      const double v = c.first.second * grid.Spacing(inPlane[1]) - mean[1];
+      moment[0] += c.second * u * u, moment[1] += c.second * v * v, moment[2] += c.second * u * v;
+    }
+  }
+  for (auto & m : moment)
+  {
+    m /= w;
+  }
+  const double halfTrace = 0.5 * (moment[0] + moment[1]);
+  const double smallest =
+    halfTrace - std::sqrt(std::max(0.0, halfTrace * halfTrace - (moment[0] * moment[1] - moment[2] * moment[2])));
+  const double semiAxis = std::sqrt(5.0 * std::max(0.0, smallest));
+  if (semiAxis <= 0.0)
+  {
+    return 0.0;
+  }
+  // The longest chords (the top tenth of the columns) cross the focus over SliceExtentRatio x 2s.
+  std::sort(positive.begin(), positive.end(), std::greater<>());
+  const std::size_t top = std::max<std::size_t>(1, positive.size() / 10);
+  const double      integral = std::accumulate(positive.begin(), positive.begin() + static_cast<long>(top), 0.0) / top;
+  return integral / (2.0 * semiAxis * m_SliceExtentRatio);
 }
 
 template <typename TInputImage, typename TLabelImage>
@@ -677,6 +779,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::o
   os << indent << "ReferenceLength: " << m_ReferenceLength << std::endl;
   os << indent << "ReferenceQuantile: " << m_ReferenceQuantile << std::endl;
   os << indent << "PeakQuantile: " << m_PeakQuantile << std::endl;
+  os << indent << "SliceExtentRatio: " << m_SliceExtentRatio << std::endl;
   os << indent << "NoiseSigma: " << m_NoiseSigma << std::endl;
   os << indent << "Foci: " << m_Foci.size() << std::endl;
 }
