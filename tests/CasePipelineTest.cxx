@@ -29,11 +29,11 @@ FromTruth(const fs::path & caseDir, const RunOptions & options)
     t.inputs = result.inputs.timepoints[i];
     t.t1post = LoadImage(t.inputs.t1post);
     auto map = [&](const char * name) { return LoadLabelImage(caseDir / tp["truth_maps"][name].get<std::string>()); };
-    t.cord = map("cord");
-    t.lesions = map("lesions");
-    t.edema = map("edema");
-    t.levels = map("levels");
-    t.lesionMeasurements = MeasureLesions(t.lesions, t.t1post, t.cord, t.levels, options.measurability);
+    t.segmentation.cord = map("cord");
+    t.segmentation.lesions = map("lesions");
+    t.segmentation.edema = map("edema");
+    t.segmentation.levels = map("levels");
+    t.lesionMeasurements = MeasureLesions(t.segmentation.lesions, t.t1post, t.segmentation.cord, t.segmentation.levels, options.measurability);
     for (auto & m : t.lesionMeasurements) // the renderer's partial-volume volumes, as a segmentation gives
     {
       for (const auto & l : tp["enhancing"]["lesions"])
@@ -44,8 +44,8 @@ FromTruth(const fs::path & caseDir, const RunOptions & options)
         }
       }
     }
-    t.edemaMeasurement = MeasureRegion(t.edema, t.levels);
-    t.cordVolumeMm3 = LabelVolume(t.cord);
+    t.edemaMeasurement = MeasureRegion(t.segmentation.edema, t.segmentation.levels);
+    t.cordVolumeMm3 = LabelVolume(t.segmentation.cord);
     if (i > 0)
     {
       t.toBaseline = ReadTransformFile(caseDir / tp["followup_to_baseline"]["file"].get<std::string>());

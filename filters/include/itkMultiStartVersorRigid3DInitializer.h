@@ -166,6 +166,11 @@ public:
   itkGetConstMacro(WeightByOverlap, bool);
   itkBooleanMacro(WeightByOverlap);
 
+  /** The fraction of the metric's samples that its last GetValue() mapped inside the moving image (0 without
+   *  samples): the weight of WeightByOverlap, for callers that compare their own results the same way. */
+  static double
+  ValidFraction(const MetricType * metric);
+
   /** Use the centroids for the initial translation (default true); otherwise the image centres. */
   itkSetMacro(UseMoments, bool);
   itkGetConstMacro(UseMoments, bool);

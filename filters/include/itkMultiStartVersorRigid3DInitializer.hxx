@@ -92,14 +92,21 @@ MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::Evaluate(MetricTy
   try
   {
     value = metric->GetValue();
-    const auto domain = metric->GetNumberOfDomainPoints();
-    validFraction = domain ? static_cast<double>(metric->GetNumberOfValidPoints()) / domain : 0.0;
+    validFraction = ValidFraction(metric);
   }
   catch (const ExceptionObject &)
   {
     value = std::numeric_limits<double>::max();
     validFraction = 0.0;
   }
+}
+
+template <typename TFixedImage, typename TMovingImage>
+double
+MultiStartVersorRigid3DInitializer<TFixedImage, TMovingImage>::ValidFraction(const MetricType * metric)
+{
+  const auto domain = metric->GetNumberOfDomainPoints();
+  return domain ? static_cast<double>(metric->GetNumberOfValidPoints()) / static_cast<double>(domain) : 0.0;
 }
 
 template <typename TFixedImage, typename TMovingImage>

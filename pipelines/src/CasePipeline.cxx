@@ -132,11 +132,11 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
   {
     auto &       current = tps[i];
     const auto & previous = tps[i - 1];
-    const auto   previousInBaseline = InBaselineSpace(previous.lesions, baseline, previous);
-    const auto   currentInBaseline = InBaselineSpace(current.lesions, baseline, current);
+    const auto   previousInBaseline = InBaselineSpace(previous.segmentation.lesions, baseline, previous);
+    const auto   currentInBaseline = InBaselineSpace(current.segmentation.lesions, baseline, current);
     current.changesFromPrevious = MatchLesionsAcrossTime(previousInBaseline, currentInBaseline, ForMatching(previous),
                                                          ForMatching(current), options.matching);
-    current.edemaChangeFromBaseline = CompareRegions(baseline.edema, InBaselineSpace(current.edema, baseline, current));
+    current.edemaChangeFromBaseline = CompareRegions(baseline.segmentation.edema, InBaselineSpace(current.segmentation.edema, baseline, current));
 
     // Follow each baseline lesion through the matches.
     for (auto & entry : lineage)
@@ -211,7 +211,6 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   result.inputs = inputs;
   result.timepoints.resize(exams);
   std::vector<ExamImages>                            images(exams);
-  std::vector<std::map<unsigned int, double>>        partialVolumesMm3(exams); // by focus id, from segmentation
   std::vector<std::map<unsigned int, LabelCentroid>> levelLabels(exams);       // vertebral labels, when given
   for (std::size_t i = 0; i < exams; ++i)
   {
@@ -255,24 +254,28 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
     }));
     segment.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto start = Clock::now();
-      partialVolumesMm3[i] = SegmentExam(images[i], options, t);
+      SegmentExam(images[i], options, t);
       t.stageSeconds["segmentation"] = SecondsSince(start);
     }));
     measure.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto start = Clock::now();
-      t.lesionMeasurements = MeasureLesions(t.lesions, t.t1post, t.cord, t.levels, options.measurability);
+      const SegmentationResult & s = t.segmentation;
+      t.lesionMeasurements = MeasureLesions(s.lesions, t.t1post, s.cord, s.levels, options.measurability);
       for (auto & m : t.lesionMeasurements)
       {
-        const auto pv = partialVolumesMm3[i].find(m.id);
-        if (pv != partialVolumesMm3[i].end())
+        const auto statistics = std::find_if(s.lesionStatistics.begin(), s.lesionStatistics.end(),
+                                             [&m](const LesionStatistics & l) { return l.id == m.id; });
+        if (statistics != s.lesionStatistics.end())
         {
-          m.partialVolumeMm3 = pv->second;
+          m.partialVolumeMm3 = statistics->partialVolume;
         }
       }
-      t.edemaMeasurement = MeasureRegion(t.edema, t.levels);
-      t.cordVolumeMm3 = LabelVolume(t.cord);
+      t.edemaMeasurement = MeasureRegion(s.edema, s.levels);
+      t.cordVolumeMm3 = LabelVolume(s.cord);
       t.stageSeconds["measurement"] = SecondsSince(start);
-      images[i] = ExamImages{}; // the segmented exam's other sequences are no longer needed
+      images[i] = ExamImages{}; // the segmented exam's other sequences are no longer needed, nor its T2-grid maps
+      t.segmentation.cordT2 = nullptr;
+      t.segmentation.edemaT2 = nullptr;
       report("segmentation", 0.5 * static_cast<double>(++examsSegmented) / static_cast<double>(exams));
     }));
     tbb::flow::make_edge(*load[i], *preprocess[i]);
@@ -290,8 +293,8 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   const LabelImageType *  baselineCord = nullptr;
   Node                    baselineRegion(graph, [&](const Message &) {
     const TimepointResult & baseline = result.timepoints.front();
-    baselineFoci = BinaryMask(baseline.lesions);
-    baselineCord = baseline.cord && LabelVolume(baseline.cord) > 0.0 ? baseline.cord.GetPointer() : nullptr;
+    baselineFoci = BinaryMask(baseline.segmentation.lesions);
+    baselineCord = baseline.segmentation.cord && LabelVolume(baseline.segmentation.cord) > 0.0 ? baseline.segmentation.cord.GetPointer() : nullptr;
   });
   if (exams > 1)
   {

@@ -35,13 +35,13 @@ InBaseline(const TimepointResult & t, const TimepointResult & baseline)
   e.label = t.inputs.label;
   if (&t == &baseline)
   {
-    e.t1post = t.t1post, e.cord = t.cord, e.lesions = t.lesions, e.edema = t.edema;
+    e.t1post = t.t1post, e.cord = t.segmentation.cord, e.lesions = t.segmentation.lesions, e.edema = t.segmentation.edema;
     return e;
   }
   e.t1post = ResampleToReference(t.t1post, baseline.t1post, t.toBaseline, Interpolation::Linear);
-  e.cord = ResampleLabelsToReference(t.cord, baseline.t1post, t.toBaseline);
-  e.lesions = ResampleLabelsToReference(t.lesions, baseline.t1post, t.toBaseline);
-  e.edema = ResampleLabelsToReference(t.edema, baseline.t1post, t.toBaseline);
+  e.cord = ResampleLabelsToReference(t.segmentation.cord, baseline.t1post, t.toBaseline);
+  e.lesions = ResampleLabelsToReference(t.segmentation.lesions, baseline.t1post, t.toBaseline);
+  e.edema = ResampleLabelsToReference(t.segmentation.edema, baseline.t1post, t.toBaseline);
   return e;
 }
 

@@ -363,7 +363,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
     const std::string                                      label = t.inputs.label;
     json                                                   outputs;
     const std::pair<const char *, LabelImageType::Pointer> maps[] = {
-      { "cord", t.cord }, { "lesions", t.lesions }, { "edema", t.edema }, { "levels", t.levels }
+      { "cord", t.segmentation.cord }, { "lesions", t.segmentation.lesions }, { "edema", t.segmentation.edema }, { "levels", t.segmentation.levels }
     };
     for (const auto & m : maps)
     {
@@ -406,8 +406,8 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
           { "craniocaudal_extent_mm", t.edemaMeasurement.craniocaudalExtentMm },
           { "segments", t.edemaMeasurement.segments },
           { "levels", t.edemaMeasurement.levels } } },
-      { "cord", { { "volume_mm3", t.cordVolumeMm3 }, { "source", t.cordSource } } },
-      { "levels", { { "source", t.levelSource }, { "is_guess", t.levelsAreGuess } } },
+      { "cord", { { "volume_mm3", t.cordVolumeMm3 }, { "source", t.segmentation.cordSource } } },
+      { "levels", { { "source", t.segmentation.levelSource }, { "is_guess", t.segmentation.levelsAreGuess } } },
       { "within_exam_alignment",
         { { "t1pre_residual_mm", t.alignment.t1preResidualMm ? json(*t.alignment.t1preResidualMm) : json(nullptr) },
           { "t1pre_already_aligned", t.alignment.t1preAligned },

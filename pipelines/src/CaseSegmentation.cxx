@@ -6,7 +6,7 @@
 
 namespace cordresponse {
 
-std::map<unsigned int, double>
+void
 SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResult & t)
 {
   SegmentationInputs in;
@@ -33,20 +33,7 @@ SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResu
       in.t1postToT2 = r.transform;
     }
   }
-  const SegmentationResult r = SegmentTimepoint(in, options.segmentation);
-  t.cord = r.cord;
-  t.lesions = r.lesions;
-  t.edema = r.edema;
-  t.levels = r.levels;
-  t.cordSource = r.cordSource;
-  t.levelSource = r.levelSource;
-  t.levelsAreGuess = r.levelsAreGuess;
-  std::map<unsigned int, double> partialVolumesMm3;
-  for (const auto & l : r.lesionStatistics)
-  {
-    partialVolumesMm3[l.id] = l.partialVolume;
-  }
-  return partialVolumesMm3;
+  t.segmentation = SegmentTimepoint(in, options.segmentation);
 }
 
 } // namespace cordresponse

@@ -27,10 +27,9 @@ LoadExam(const TimepointInputs & inputs);
 void
 CorrectExamBias(const TimepointInputs & inputs, ExamImages & images, const BiasCorrectionParameters & parameters);
 
-/** Cord, enhancing foci, edema and levels of one exam on its T1 post grid, into `t` (its label maps, their
- *  sources, and how the exam's other sequences lined up with its T1 post). Returns the foci's
- *  partial-volume volumes (mm^3) by focus id, for the measurement stage. */
-std::map<unsigned int, double>
+/** Cord, enhancing foci, edema and levels of one exam on its T1 post grid, into `t.segmentation`, and how the
+ *  exam's other sequences lined up with its T1 post, into `t.alignment`. */
+void
 SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResult & t);
 
 } // namespace cordresponse

@@ -893,8 +893,7 @@ MultiStart(const Prepared &                             prep,
       lookMetric->SetMovingTransform(lookProbe);
       lookMetric->Initialize();
       const double value = lookMetric->GetValue();
-      const auto   domain = lookMetric->GetNumberOfDomainPoints();
-      looks[i].weighted = domain ? value * static_cast<double>(lookMetric->GetNumberOfValidPoints()) / domain : 0.0;
+      looks[i].weighted = value * InitializerType::ValidFraction(lookMetric);
     }
     catch (const itk::ExceptionObject &)
     {

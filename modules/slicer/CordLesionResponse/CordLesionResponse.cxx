@@ -101,9 +101,9 @@ Run(ModuleRun & run)
   const TimepointResult &                               baseline = result.timepoints[0];
   const TimepointResult &                               followup = result.timepoints[1];
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
-    { "baselineLesions", baseline.lesions }, { "followupLesions", followup.lesions },
-    { "baselineEdema", baseline.edema },     { "followupEdema", followup.edema },
-    { "baselineCord", baseline.cord },       { "followupCord", followup.cord }
+    { "baselineLesions", baseline.segmentation.lesions }, { "followupLesions", followup.segmentation.lesions },
+    { "baselineEdema", baseline.segmentation.edema },     { "followupEdema", followup.segmentation.edema },
+    { "baselineCord", baseline.segmentation.cord },       { "followupCord", followup.segmentation.cord }
   };
   for (const auto & [name, image] : labelMaps)
   {

@@ -59,7 +59,7 @@ Run(ModuleRun & run)
   const CaseResult                                      result = RunCaseForModule(run, { "slicer", { exam } }, options);
   const TimepointResult &                               t = result.timepoints.front();
   const std::pair<const char *, const LabelImageType *> labelMaps[] = {
-    { "lesions", t.lesions }, { "edema", t.edema }, { "cord", t.cord }, { "levels", t.levels }
+    { "lesions", t.segmentation.lesions }, { "edema", t.segmentation.edema }, { "cord", t.segmentation.cord }, { "levels", t.segmentation.levels }
   };
   for (const auto & [name, image] : labelMaps)
   {
@@ -77,7 +77,7 @@ Run(ModuleRun & run)
   run.Return("lesionCount", static_cast<int>(t.lesionMeasurements.size()));
   run.Return("edemaVolume", t.edemaMeasurement.volumeMm3);
   run.Return("cordVolume", t.cordVolumeMm3);
-  run.Return("cordSource", t.cordSource);
+  run.Return("cordSource", t.segmentation.cordSource);
 }
 } // namespace
 

@@ -50,10 +50,7 @@ struct TimepointResult
 {
   TimepointInputs                   inputs;
   ImageType::Pointer                t1post;
-  LabelImageType::Pointer           cord;
-  LabelImageType::Pointer           lesions;
-  LabelImageType::Pointer           edema;
-  LabelImageType::Pointer           levels; // cord labelled by vertebral level; null without level information
+  SegmentationResult                segmentation; // on the T1 post grid; its T2-grid maps are released after measurement
   std::vector<LesionMeasurement>    lesionMeasurements;
   EdemaMeasurement                  edemaMeasurement;
   double                            cordVolumeMm3{ 0 };
@@ -63,9 +60,6 @@ struct TimepointResult
   std::optional<RegionChange>       edemaChangeFromBaseline;
   std::map<std::string, double>     stageSeconds;
   WithinExamAlignment               alignment;
-  std::string                       cordSource;  // "user mask", "automatic (T2)", ...
-  std::string                       levelSource; // "disc labels", "labelled cord", "none"
-  bool                              levelsAreGuess{ false };
 };
 
 /** A finished case. */
