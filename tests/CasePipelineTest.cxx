@@ -33,7 +33,8 @@ FromTruth(const fs::path & caseDir, const RunOptions & options)
     t.segmentation.lesions = map("lesions");
     t.segmentation.edema = map("edema");
     t.segmentation.levels = map("levels");
-    t.lesionMeasurements = MeasureLesions(t.segmentation.lesions, t.t1post, t.segmentation.cord, t.segmentation.levels, options.measurability);
+    t.lesionMeasurements = MeasureLesions(t.segmentation.lesions, t.t1post, t.segmentation.cord, t.segmentation.levels,
+                                          options.measurability);
     for (auto & m : t.lesionMeasurements) // the renderer's partial-volume volumes, as a segmentation gives
     {
       for (const auto & l : tp["enhancing"]["lesions"])

@@ -382,7 +382,7 @@ TEST(SegmentationEdgeCases, FocusNarrowerThanTwoSlicesIsMeasuredWithoutPartialVo
   // unmixing against the peak alone inflated the volume by 27% when a slice was centred on the focus
   // (docs/segmentation.md step 6). Sweeping the focus through six left-right positions half a millimetre apart,
   // no position may err by more than 20%, and the mean over the positions (what a cohort sees) stays within 5%.
-  double sumOfRelativeErrors = 0.0;
+  double                    sumOfRelativeErrors = 0.0;
   const std::vector<double> offsets = { 0.0, 0.5, 1.0, 1.5, 2.0, 2.5 };
   for (const double offsetX : offsets)
   {

@@ -178,13 +178,15 @@ private:
   /** Step 6: whether some voxel of the focus `id` has the focus on both sides along the slice axis. */
   template <typename TLabel>
   static bool
-  ResolvedAcrossSlices(const SpinalCordGrid & grid, const std::vector<std::size_t> & voxels, const TLabel * labels,
-                       TLabel id);
+  ResolvedAcrossSlices(const SpinalCordGrid &           grid,
+                       const std::vector<std::size_t> & voxels,
+                       const TLabel *                   labels,
+                       TLabel                           id);
   /** Step 6: the pure enhancement (above `normal`) of an unresolved focus from the column integrals of its
    *  neighbourhood's enhancement `e` (clamped at `normal` outside the `cord`); 0 when it cannot be estimated. */
   double
-  PureEnhancementFromColumns(const SpinalCordGrid &           grid,
-                             const std::vector<std::size_t> & neighbourhood,
+  PureEnhancementFromColumns(const SpinalCordGrid &            grid,
+                             const std::vector<std::size_t> &  neighbourhood,
                              const std::vector<float> &        e,
                              const std::vector<std::uint8_t> & cord,
                              double                            normal) const;

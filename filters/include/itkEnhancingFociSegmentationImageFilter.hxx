@@ -454,8 +454,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole), unless the
       // pure enhancement came from the columns, whose chords already average the core in.
       pv += !columnsWin && enclosed[k] && out[k] == id ? std::max(fraction, 1.0)
-            : cord[k]                               ? fraction
-                                                    : std::clamp(fraction, 0.0, 1.0);
+            : cord[k]                                  ? fraction
+                                                       : std::clamp(fraction, 0.0, 1.0);
       inRegion[k] = 0;
       counted[k] = 1;
     }
@@ -496,8 +496,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::ResolvedAcrossSl
 template <typename TInputImage, typename TLabelImage>
 double
 EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PureEnhancementFromColumns(
-  const SpinalCordGrid &           grid,
-  const std::vector<std::size_t> & neighbourhood,
+  const SpinalCordGrid &            grid,
+  const std::vector<std::size_t> &  neighbourhood,
   const std::vector<float> &        e,
   const std::vector<std::uint8_t> & cord,
   double                            normal) const
@@ -509,7 +509,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PureEnhancementF
   std::map<std::pair<long, long>, double> column;
   for (auto k : neighbourhood)
   {
-    const auto i = grid.Index(k);
+    const auto   i = grid.Index(k);
     const double excess = static_cast<double>(e[k]) - normal; // outside the cord: mixed with CSF, not cord
     column[{ i[inPlane[0]], i[inPlane[1]] }] += (cord[k] ? excess : std::max(0.0, excess)) * grid.Spacing(sliceAxis);
   }

@@ -136,7 +136,8 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
     const auto   currentInBaseline = InBaselineSpace(current.segmentation.lesions, baseline, current);
     current.changesFromPrevious = MatchLesionsAcrossTime(previousInBaseline, currentInBaseline, ForMatching(previous),
                                                          ForMatching(current), options.matching);
-    current.edemaChangeFromBaseline = CompareRegions(baseline.segmentation.edema, InBaselineSpace(current.segmentation.edema, baseline, current));
+    current.edemaChangeFromBaseline =
+      CompareRegions(baseline.segmentation.edema, InBaselineSpace(current.segmentation.edema, baseline, current));
 
     // Follow each baseline lesion through the matches.
     for (auto & entry : lineage)
@@ -211,7 +212,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   result.inputs = inputs;
   result.timepoints.resize(exams);
   std::vector<ExamImages>                            images(exams);
-  std::vector<std::map<unsigned int, LabelCentroid>> levelLabels(exams);       // vertebral labels, when given
+  std::vector<std::map<unsigned int, LabelCentroid>> levelLabels(exams); // vertebral labels, when given
   for (std::size_t i = 0; i < exams; ++i)
   {
     result.timepoints[i].inputs = inputs.timepoints[i];
@@ -258,7 +259,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       t.stageSeconds["segmentation"] = SecondsSince(start);
     }));
     measure.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
-      const auto start = Clock::now();
+      const auto                 start = Clock::now();
       const SegmentationResult & s = t.segmentation;
       t.lesionMeasurements = MeasureLesions(s.lesions, t.t1post, s.cord, s.levels, options.measurability);
       for (auto & m : t.lesionMeasurements)
@@ -293,8 +294,9 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
   const LabelImageType *  baselineCord = nullptr;
   Node                    baselineRegion(graph, [&](const Message &) {
     const TimepointResult & baseline = result.timepoints.front();
+    const auto &            cord = baseline.segmentation.cord;
     baselineFoci = BinaryMask(baseline.segmentation.lesions);
-    baselineCord = baseline.segmentation.cord && LabelVolume(baseline.segmentation.cord) > 0.0 ? baseline.segmentation.cord.GetPointer() : nullptr;
+    baselineCord = cord && LabelVolume(cord) > 0.0 ? cord.GetPointer() : nullptr;
   });
   if (exams > 1)
   {

@@ -35,7 +35,8 @@ InBaseline(const TimepointResult & t, const TimepointResult & baseline)
   e.label = t.inputs.label;
   if (&t == &baseline)
   {
-    e.t1post = t.t1post, e.cord = t.segmentation.cord, e.lesions = t.segmentation.lesions, e.edema = t.segmentation.edema;
+    e.t1post = t.t1post, e.cord = t.segmentation.cord, e.lesions = t.segmentation.lesions,
+    e.edema = t.segmentation.edema;
     return e;
   }
   e.t1post = ResampleToReference(t.t1post, baseline.t1post, t.toBaseline, Interpolation::Linear);

@@ -362,9 +362,10 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
     const auto &                                           t = tps[i];
     const std::string                                      label = t.inputs.label;
     json                                                   outputs;
-    const std::pair<const char *, LabelImageType::Pointer> maps[] = {
-      { "cord", t.segmentation.cord }, { "lesions", t.segmentation.lesions }, { "edema", t.segmentation.edema }, { "levels", t.segmentation.levels }
-    };
+    const std::pair<const char *, LabelImageType::Pointer> maps[] = { { "cord", t.segmentation.cord },
+                                                                      { "lesions", t.segmentation.lesions },
+                                                                      { "edema", t.segmentation.edema },
+                                                                      { "levels", t.segmentation.levels } };
     for (const auto & m : maps)
     {
       if (m.second)

@@ -58,9 +58,10 @@ Run(ModuleRun & run)
   options.biasCorrection = BiasCorrectionParametersFrom(values);
   const CaseResult                                      result = RunCaseForModule(run, { "slicer", { exam } }, options);
   const TimepointResult &                               t = result.timepoints.front();
-  const std::pair<const char *, const LabelImageType *> labelMaps[] = {
-    { "lesions", t.segmentation.lesions }, { "edema", t.segmentation.edema }, { "cord", t.segmentation.cord }, { "levels", t.segmentation.levels }
-  };
+  const std::pair<const char *, const LabelImageType *> labelMaps[] = { { "lesions", t.segmentation.lesions },
+                                                                        { "edema", t.segmentation.edema },
+                                                                        { "cord", t.segmentation.cord },
+                                                                        { "levels", t.segmentation.levels } };
   for (const auto & [name, image] : labelMaps)
   {
     if (const auto path = run.Output(name))

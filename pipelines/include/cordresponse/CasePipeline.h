@@ -48,9 +48,10 @@ struct WithinExamAlignment
 /** What one exam gave. Label maps are on the exam's T1 post-contrast grid; measurements are native. */
 struct TimepointResult
 {
-  TimepointInputs                   inputs;
-  ImageType::Pointer                t1post;
-  SegmentationResult                segmentation; // on the T1 post grid; its T2-grid maps are released after measurement
+  TimepointInputs    inputs;
+  ImageType::Pointer t1post;
+  // The exam's segmentation on its T1 post grid (its T2-grid maps are released after measurement).
+  SegmentationResult                segmentation;
   std::vector<LesionMeasurement>    lesionMeasurements;
   EdemaMeasurement                  edemaMeasurement;
   double                            cordVolumeMm3{ 0 };
