@@ -381,7 +381,8 @@ TEST(SegmentationEdgeCases, FocusNarrowerThanTwoSlicesIsMeasuredWithoutPartialVo
   // A round 4 mm wide focus on 3 mm sagittal slices barely fills a voxel: its peak enhancement is diluted, and
   // unmixing against the peak alone inflated the volume by 27% when a slice was centred on the focus
   // (docs/segmentation.md step 6). Sweeping the focus through six left-right positions half a millimetre apart,
-  // no position may err by more than 20%, and the mean over the positions (what a cohort sees) stays within 5%.
+  // no position may err by more than 10% (the volume target), and the mean over the positions (what a
+  // cohort sees) stays within 5%.
   double                    sumOfRelativeErrors = 0.0;
   const std::vector<double> offsets = { 0.0, 0.5, 1.0, 1.5, 2.0, 2.5 };
   for (const double offsetX : offsets)
@@ -399,7 +400,7 @@ TEST(SegmentationEdgeCases, FocusNarrowerThanTwoSlicesIsMeasuredWithoutPartialVo
     const double relativeError = (r.lesionStatistics[0].partialVolume - volume) / volume;
     std::cout << "4 mm focus at left-right offset " << offsetX << " mm: partial volume "
               << r.lesionStatistics[0].partialVolume << " mm^3, truth " << volume << " mm^3\n";
-    EXPECT_LE(std::abs(relativeError), 0.20) << "offset " << offsetX;
+    EXPECT_LE(std::abs(relativeError), 0.10) << "offset " << offsetX;
     sumOfRelativeErrors += relativeError;
   }
   EXPECT_LE(std::abs(sumOfRelativeErrors / offsets.size()), 0.05);

@@ -39,8 +39,10 @@ namespace itk {
  *     dura) is never considered.
  *  6. Ids 1..N by decreasing height (most cranial first). Partial-volume volume: every voxel of the focus
  *     and of its 26-neighbourhood (search region, no other focus, each voxel counted once) is unmixed
- *     linearly between the local normal cord b (median e of the cord within ~2 mm around it, outside every
- *     candidate) and the peak: (e - b) / (peak - b), unclamped inside the cord (noise averages out) and
+ *     linearly on u, the subtraction post/ref_post - pre/ref_pre alone when T1 pre is given (linear in the
+ *     mixing fraction, unlike the minimum e of step 1), e otherwise: between the local normal cord b (median
+ *     u of the cord within ~2 mm around it, outside every candidate) and the peak (PeakQuantile of u over
+ *     the focus): (u - b) / (peak - b), unclamped inside the cord (noise averages out) and
  *     clamped to [0, 1] outside it (mixed with CSF rather than cord); a voxel of the enclosed core of a
  *     rim-enhancing focus counts at least 1 (the focus is measured whole). A focus not resolved across the
  *     slices (no voxel with the focus on both sides along the slice axis, e.g. 3-5 mm wide on 3 mm

@@ -166,7 +166,12 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   const std::vector<std::uint8_t> search = grid.Dilate(cord, m_ExophyticMargin);
   const std::vector<std::uint8_t> core = grid.Erode(cord, m_SurfaceDepth);
   std::vector<float>              e(n, 0.0f);
+  std::vector<float>              unmixed; // with T1 pre: the subtraction alone, unmixed in step 6
   std::vector<float>              cordE;
+  if (pre)
+  {
+    unmixed.assign(n, 0.0f);
+  }
   for (std::size_t k = 0; k < n; ++k)
   {
     if (!search[k])
@@ -179,7 +184,9 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     if (pre)
     {
       const double rq = std::max(1e-6, std::abs(refPre[c]));
-      value = std::min(value, postValues[k] / rp - preValues[k] / rq);
+      const double subtraction = postValues[k] / rp - preValues[k] / rq;
+      unmixed[k] = static_cast<float>(subtraction);
+      value = std::min(value, subtraction);
     }
     e[k] = static_cast<float>(value);
     if (cord[k])
@@ -384,10 +391,13 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       out[k] = static_cast<typename TLabelImage::PixelType>(i + 1);
   }
   // Partial-volume volume: linear unmixing of each voxel of the focus and of its 26-neighbourhood between the
-  // local normal cord (median enhancement of the cord ring around it, outside every candidate) and the focus
-  // peak, clamped to [0, 1]. With thick slices almost no voxel is interior, so every voxel is unmixed. A voxel
-  // in the neighbourhood of two touching foci counts for the first one only (never twice).
-  std::vector<std::uint8_t> inRegion(n, 0), inRing(n, 0), counted(n, 0);
+  // local normal cord (median of u in the cord ring around it, outside every candidate) and the focus peak,
+  // clamped to [0, 1] outside the cord. u is the subtraction alone when T1 pre is given: the minimum e that
+  // detection uses is not linear in the mixing fraction (biased low inside a focus, where both are close).
+  // With thick slices almost no voxel is interior, so every voxel is unmixed. A voxel in the neighbourhood of
+  // two touching foci counts for the first one only (never twice).
+  std::vector<std::uint8_t>  inRegion(n, 0), inRing(n, 0), counted(n, 0);
+  const std::vector<float> & u = pre ? unmixed : e;
   for (std::size_t i = 0; i < order.size(); ++i)
   {
     const Region & r = accepted[order[i].second];
@@ -434,23 +444,26 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
             {
               inRing[o] = 1;
               ring.push_back(o);
-              background.push_back(e[o]);
+              background.push_back(u[o]);
             }
           }
     }
     const double normal = background.size() >= 10 ? SpinalCordGrid::Quantile(background, 0.5) : 0.0;
     // A focus not resolved across the slices never fills a voxel: its peak is diluted, so its pure
     // enhancement comes from the column integrals instead (when larger than the peak).
-    const double fromPeak = std::max(1e-6, r.peak - normal);
+    std::vector<float> values;
+    for (auto k : r.voxels)
+      values.push_back(u[k]);
+    const double fromPeak = std::max(1e-6, SpinalCordGrid::Quantile(values, m_PeakQuantile) - normal);
     const double fromColumns = ResolvedAcrossSlices(grid, r.voxels, out, id)
                                  ? 0.0
-                                 : PureEnhancementFromColumns(grid, neighbourhood, e, cord, normal);
+                                 : PureEnhancementFromColumns(grid, neighbourhood, u, cord, normal);
     const bool   columnsWin = fromColumns > fromPeak;
     const double range = columnsWin ? fromColumns : fromPeak;
     double       pv = 0.0;
     for (auto k : neighbourhood)
     {
-      const double fraction = (static_cast<double>(e[k]) - normal) / range;
+      const double fraction = (static_cast<double>(u[k]) - normal) / range;
       // An enclosed core voxel is focus whatever its enhancement (a rim focus is measured whole), unless the
       // pure enhancement came from the columns, whose chords already average the core in.
       pv += !columnsWin && enclosed[k] && out[k] == id ? std::max(fraction, 1.0)
