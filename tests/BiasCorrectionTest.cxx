@@ -425,9 +425,17 @@ TEST(CaseBiasCorrection, OnByDefaultTimedAndSwitchable)
 
   const auto & a = on.timepoints[0];
   const auto & b = off.timepoints[0];
-  ASSERT_EQ(a.stageSeconds.count("bias_correction"), 1u);
-  EXPECT_GT(a.stageSeconds.at("bias_correction"), 0.0);
-  EXPECT_EQ(b.stageSeconds.count("bias_correction"), 0u);
+  ASSERT_TRUE(a.stageSeconds.biasCorrection.has_value());
+  EXPECT_GT(*a.stageSeconds.biasCorrection, 0.0);
+  EXPECT_FALSE(b.stageSeconds.biasCorrection.has_value());
+  // Every stage of the exam is timed, in pipeline order (report.json "stage_seconds", the run summary).
+  std::vector<std::string> stages;
+  for (const auto & stage : a.stageSeconds.InOrder())
+  {
+    stages.push_back(stage.first);
+  }
+  EXPECT_EQ(stages, (std::vector<std::string>{ "load", "bias_correction", "segmentation", "measurement" }));
+  EXPECT_EQ(b.stageSeconds.InOrder().size(), 3u);
   // The pipeline's T1 post is the corrected image with correction on, the image as read without.
   EXPECT_TRUE(std::equal(raw->GetBufferPointer(), raw->GetBufferPointer() + n, b.t1post->GetBufferPointer()));
   EXPECT_FALSE(std::equal(raw->GetBufferPointer(), raw->GetBufferPointer() + n, a.t1post->GetBufferPointer()));

@@ -57,6 +57,23 @@ InBaselineSpace(const LabelImageType * labels, const TimepointResult & baseline,
 }
 } // namespace
 
+std::vector<std::pair<std::string, double>>
+ExamStageSeconds::InOrder() const
+{
+  std::vector<std::pair<std::string, double>> stages;
+  for (const auto & [name, seconds] :
+       { std::pair{ "load", load }, std::pair{ "bias_correction", biasCorrection },
+         std::pair{ "segmentation", segmentation }, std::pair{ "registration", registration },
+         std::pair{ "measurement", measurement } })
+  {
+    if (seconds)
+    {
+      stages.emplace_back(name, *seconds);
+    }
+  }
+  return stages;
+}
+
 double
 EnhancingVolumeMm3(const TimepointResult & t)
 {
@@ -242,21 +259,21 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       {
         levelLabels[i] = LabelCentroids(images[i].vertebralLabels);
       }
-      t.stageSeconds["load"] = SecondsSince(start);
+      t.stageSeconds.load = SecondsSince(start);
     }));
     preprocess.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       if (options.biasCorrection.enabled)
       {
         const auto start = Clock::now();
         CorrectExamBias(t.inputs, images[i], options.biasCorrection);
-        t.stageSeconds["bias_correction"] = SecondsSince(start);
+        t.stageSeconds.biasCorrection = SecondsSince(start);
       }
       t.t1post = images[i].t1post;
     }));
     segment.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto start = Clock::now();
       SegmentExam(images[i], options, t);
-      t.stageSeconds["segmentation"] = SecondsSince(start);
+      t.stageSeconds.segmentation = SecondsSince(start);
     }));
     measure.push_back(std::make_unique<Node>(graph, [&, i](const Message &) {
       const auto                 start = Clock::now();
@@ -273,7 +290,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
       }
       t.edemaMeasurement = MeasureRegion(s.edema, s.levels);
       t.cordVolumeMm3 = LabelVolume(s.cord);
-      t.stageSeconds["measurement"] = SecondsSince(start);
+      t.stageSeconds.measurement = SecondsSince(start);
       images[i] = ExamImages{}; // the segmented exam's other sequences are no longer needed, nor its T2-grid maps
       t.segmentation.cordT2 = nullptr;
       t.segmentation.edemaT2 = nullptr;
@@ -328,7 +345,7 @@ RunCase(const CaseInputs & inputs, const RunOptions & options, const ProgressCal
         }
         t.toBaseline = t.registration->transform;
       }
-      t.stageSeconds["registration"] = SecondsSince(start);
+      t.stageSeconds.registration = SecondsSince(start);
       report("registration", 0.5 + 0.3 * static_cast<double>(++followupsRegistered) / static_cast<double>(exams - 1));
     }));
     tbb::flow::make_edge(baselineRegion, *registration.back());

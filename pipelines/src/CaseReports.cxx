@@ -34,6 +34,17 @@ MatrixJson(const Matrix4 & m)
 }
 
 json
+StageSecondsJson(const ExamStageSeconds & stages)
+{
+  json j = json::object();
+  for (const auto & [stage, seconds] : stages.InOrder())
+  {
+    j[stage] = seconds;
+  }
+  return j;
+}
+
+json
 LesionJson(const LesionMeasurement & m, bool target)
 {
   json j = { { "id", m.id },
@@ -415,7 +426,7 @@ WriteCaseReports(const CaseResult & result, const RunOptions & options)
           { "t2_residual_mm", t.alignment.t2ResidualMm ? json(*t.alignment.t2ResidualMm) : json(nullptr) },
           { "t2_already_aligned", t.alignment.t2Aligned } } },
       { "outputs", outputs },
-      { "stage_seconds", t.stageSeconds }
+      { "stage_seconds", StageSecondsJson(t.stageSeconds) }
     };
     if (i > 0)
     {
@@ -500,13 +511,9 @@ SummariseCase(const CaseResult & result, const fs::path & reportPath)
   for (const auto & t : result.timepoints)
   {
     os << "  " << std::left << std::setw(12) << t.inputs.label << std::right << " seconds:";
-    for (const char * stage : { "load", "bias_correction", "segmentation", "registration", "measurement" })
+    for (const auto & [stage, seconds] : t.stageSeconds.InOrder())
     {
-      const auto it = t.stageSeconds.find(stage);
-      if (it != t.stageSeconds.end())
-      {
-        os << " " << stage << " " << it->second;
-      }
+      os << " " << stage << " " << seconds;
     }
     os << "\n";
   }

@@ -45,6 +45,18 @@ struct WithinExamAlignment
   bool                  t2Aligned{ true };
 };
 
+/** Wall time of each stage of one exam (s); unset when the stage did not run. One member per stage: the
+ *  exam's graph nodes that run concurrently (its registration beside its segmentation and measurement)
+ *  write different members. */
+struct ExamStageSeconds
+{
+  std::optional<double> load, biasCorrection, segmentation, registration, measurement;
+
+  /** The stages that ran, in pipeline order, with their names in report.json and the run summary. */
+  std::vector<std::pair<std::string, double>>
+  InOrder() const;
+};
+
 /** What one exam gave. Label maps are on the exam's T1 post-contrast grid; measurements are native. */
 struct TimepointResult
 {
@@ -59,7 +71,7 @@ struct TimepointResult
   TransformType::Pointer            toBaseline;          // baseline point -> this exam's point
   std::vector<LesionChange>         changesFromPrevious; // follow-ups: against the previous exam
   std::optional<RegionChange>       edemaChangeFromBaseline;
-  std::map<std::string, double>     stageSeconds;
+  ExamStageSeconds                  stageSeconds;
   WithinExamAlignment               alignment;
 };
 
