@@ -274,6 +274,22 @@ TEST_F(SegmentationPhantomTest, EdemaDoesNotExtendBeyondTheTruth)
   EXPECT_GE(checked, 6);
 }
 
+TEST(SegmentationEdgeCases, EdemaKeepsItsThinFusiformTails)
+{
+  // A fusiform edema tapers to a thin central core at its ends, covering less of the cross-section than the
+  // plane rule keeps (docs/segmentation.md, edema): the core planes that continue a kept run are its tails.
+  // Partial-response follow-up on the test grid: without the tails its extent was 5.8 mm short.
+  test::TemporaryDirectory dir;
+  WritePhantomCase(MakePhantomCase("partial-response", 1, PhantomGrid::Test), dir.Path());
+  const auto truth = LoadLabelImage(dir / "truth/followup_edema.nii.gz");
+  const auto r = SegmentTimepoint(Inputs(dir.Path(), "followup"));
+  ASSERT_TRUE(r.edemaT2);
+  EXPECT_LE(std::abs(Extent(truth) - Extent(r.edemaT2)), 3.0);
+  const auto t = Range(truth), e = Range(r.edemaT2);
+  EXPECT_GE(e.first, t.first - 3.0); // and not beyond the truth
+  EXPECT_LE(e.second, t.second + 3.0);
+}
+
 TEST_F(SegmentationPhantomTest, SeedFociGetTheRightLevelSpan)
 {
   int checked = 0;

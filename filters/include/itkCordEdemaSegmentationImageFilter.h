@@ -28,7 +28,9 @@ namespace itk {
  *     Planes where the edema covers less than MinimumPlaneFraction of the eroded cross-section are
  *     dropped, and runs of planes shorter than MinimumLength or that fill less than FilledPlaneFraction
  *     of the eroded cross-section over at least half of MinimumLength (partial volume with CSF at a thin or
- *     tapering cord, T2-bright foci without edema).
+ *     tapering cord, T2-bright foci without edema). Beyond each end of a kept run, its tail is kept: plane
+ *     after plane, the deep edema voxels 26-connected to the edema kept in the previous plane (a fusiform
+ *     edema tapers to a thin central core).
  *  4. The result is dilated back by BorderDepth within the cord (the border layer excluded in 2).
  *
  * Output: a binary mask (1 = edema). Deterministic.

@@ -300,9 +300,49 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       }
       c = e + 1;
     }
+    // Fusiform tails: beyond each end of a kept run, planes whose edema is a thin central core continuing the
+    // run (deep voxels 26-connected, plane after plane, to the edema kept next to them) belong to it.
+    std::vector<std::uint8_t>             tail(n, 0);
+    std::vector<std::vector<std::size_t>> byPlane(static_cast<std::size_t>(nc));
     for (std::size_t k = 0; k < n; ++k)
     {
-      if (edema[k] && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+      if (edema[k])
+        byPlane[static_cast<std::size_t>(grid.Index(k)[cc])].push_back(k);
+    }
+    for (long c = 0; c < nc; ++c)
+    {
+      const auto uc = static_cast<std::size_t>(c);
+      if (!keepPlane[uc])
+        continue;
+      for (const long step : { -1L, 1L })
+      {
+        const long next = c + step;
+        if (next < 0 || next >= nc || keepPlane[static_cast<std::size_t>(next)])
+          continue; // not a run end on this side
+        std::vector<std::uint8_t> frontier(n, 0);
+        for (auto k : byPlane[uc])
+          frontier[k] = 1;
+        for (long t = next; t >= 0 && t < nc && !keepPlane[static_cast<std::size_t>(t)]; t += step)
+        {
+          std::vector<std::size_t> reached;
+          for (auto k : byPlane[static_cast<std::size_t>(t)])
+          {
+            bool connected = false;
+            grid.ForEachInBlock(grid.Index(k), [&](std::size_t o) { connected = connected || frontier[o]; });
+            if (connected && deep[k])
+              reached.push_back(k);
+          }
+          if (reached.empty())
+            break;
+          std::fill(frontier.begin(), frontier.end(), 0);
+          for (auto k : reached)
+            frontier[k] = 1, tail[k] = 1;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (edema[k] && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])] && !tail[k])
         edema[k] = 0;
     }
   }
