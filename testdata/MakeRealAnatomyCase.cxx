@@ -1,6 +1,6 @@
 // Write the semi-synthetic real-anatomy case (testdata/RealAnatomyCase.h).
-// Usage: cordresponse_real_anatomy_case SCT_T2_DIR OUTPUT_DIR [SEED]
-//   e.g. cordresponse_real_anatomy_case ../shared/data/sct-testing-data/t2 /tmp/real-case
+// Usage: cordresponse_real_anatomy_case SCT_TESTING_DATA_DIR OUTPUT_DIR [SEED]
+//   e.g. cordresponse_real_anatomy_case ../shared/data/sct-testing-data /tmp/real-case
 // then: cordresponse run --case /tmp/real-case/case.json --output-dir OUT
 //       cordresponse evaluate --truth /tmp/real-case --result OUT
 #include "RealAnatomyCase.h"
@@ -14,7 +14,7 @@ main(int argc, char * argv[])
 {
   if (argc < 3 || argc > 4)
   {
-    std::cerr << "usage: cordresponse_real_anatomy_case SCT_T2_DIR OUTPUT_DIR [SEED]\n";
+    std::cerr << "usage: cordresponse_real_anatomy_case SCT_TESTING_DATA_DIR OUTPUT_DIR [SEED]\n";
     return 2;
   }
   try

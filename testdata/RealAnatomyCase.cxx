@@ -1,10 +1,12 @@
-// Semi-synthetic real-anatomy case: known foci and edema inserted into the real SCT t2 cord, a follow-up by a
-// known rigid motion (see RealAnatomyCase.h for the simplifications).
+// Semi-synthetic real-anatomy case: known foci inserted into the real SCT t1w cord and edema into the real t2
+// cord of the same exam, a follow-up by a known rigid motion (see RealAnatomyCase.h for the simplifications).
 #include "RealAnatomyCase.h"
 
 #include "cordresponse/AtomicFile.h"
+#include "cordresponse/Errors.h"
 #include "cordresponse/Evaluation.h"
 #include "cordresponse/ImageIO.h"
+#include "cordresponse/SegmentationMetrics.h"
 #include "cordresponse/Transforms.h"
 
 #include "itkEuler3DTransform.h"
@@ -99,58 +101,140 @@ Copy(const ImageType * image)
   return out;
 }
 
-/** One exam: images and truth maps painted on `anatomy`'s grid; `toBody` maps a grid point to the body frame. */
-struct Exam
+/** Portable Gaussian noise (Box-Muller on the raw engine output, no std distribution). */
+class GaussianNoise
 {
-  ImageType::Pointer      t1pre, t1post, t2;
-  LabelImageType::Pointer lesions, edema;
+public:
+  explicit GaussianNoise(std::mt19937_64 & engine)
+    : m_Engine(engine)
+  {}
+  double
+  operator()()
+  {
+    return std::sqrt(-2.0 * std::log(Uniform())) * std::cos(2.0 * itk::Math::pi * Uniform());
+  }
+
+private:
+  double
+  Uniform()
+  {
+    return (static_cast<double>(m_Engine() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+  std::mt19937_64 & m_Engine;
 };
 
-Exam
-Paint(const ImageType *          anatomy,
-      const LabelImageType *     cord,
-      const TransformType *      toBody,
-      const std::vector<Focus> & foci,
-      const Edema &              edema,
-      double                     sigma,
-      std::mt19937_64 &          engine)
+/** `image` plus noise of standard deviation `sigma`, clamped at 0. */
+ImageType::Pointer
+Noisy(const ImageType * image, double sigma, GaussianNoise & noise)
 {
-  Exam e{ Copy(anatomy), Copy(anatomy), Copy(anatomy), EmptyLabelMap(anatomy), EmptyLabelMap(anatomy) };
-  // Portable Gaussian noise (Box-Muller on the raw engine output, no std distribution).
-  auto uniform = [&engine] { return (static_cast<double>(engine() >> 11) + 0.5) * (1.0 / 9007199254740992.0); };
-  auto gauss = [&] { return std::sqrt(-2.0 * std::log(uniform())) * std::cos(2.0 * itk::Math::pi * uniform()); };
-  const std::size_t n = anatomy->GetPixelContainer()->Size();
+  auto out = Copy(image);
+  for (std::size_t k = 0; k < out->GetPixelContainer()->Size(); ++k)
+  {
+    out->GetBufferPointer()[k] = static_cast<float>(std::max(0.0, out->GetBufferPointer()[k] + sigma * noise()));
+  }
+  return out;
+}
+
+/** One exam's T1 images and their focus truth, painted on the T1 `anatomy` grid; `toBody` maps a grid point
+ *  to the body frame. */
+struct T1Exam
+{
+  ImageType::Pointer      pre, post;
+  LabelImageType::Pointer lesions;
+};
+
+T1Exam
+PaintT1(const ImageType *          anatomy,
+        const LabelImageType *     cord,
+        const TransformType *      toBody,
+        const std::vector<Focus> & foci,
+        double                     sigma,
+        GaussianNoise &            noise)
+{
+  auto       enhanced = Copy(anatomy);
+  auto       lesions = EmptyLabelMap(anatomy);
+  const auto n = anatomy->GetPixelContainer()->Size();
   for (std::size_t k = 0; k < n; ++k)
   {
-    const auto index = anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k));
-    double     t2 = anatomy->GetBufferPointer()[k];
-    double     t1post = t2;
-    if (cord->GetBufferPointer()[k])
+    if (!cord->GetBufferPointer()[k])
     {
-      Point q;
-      anatomy->TransformIndexToPhysicalPoint(index, q);
-      const Point  p = toBody->TransformPoint(q);
-      const double u = std::abs(p[2] - edema.zCentre) / (0.5 * edema.length);
-      if (u <= 1.0)
+      continue;
+    }
+    Point q;
+    anatomy->TransformIndexToPhysicalPoint(anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k)), q);
+    const Point p = toBody->TransformPoint(q);
+    for (const auto & f : foci)
+    {
+      if (Inside(f, p))
       {
-        e.edema->GetBufferPointer()[k] = 1;
-        t2 *= 1.0 + edema.strength * (1.0 - 0.45 * u * u);
-      }
-      for (const auto & f : foci)
-      {
-        if (Inside(f, p))
-        {
-          e.lesions->GetBufferPointer()[k] = static_cast<LabelImageType::PixelType>(f.id);
-          t1post *= 1.0 + f.enhancementRatio;
-        }
+        lesions->GetBufferPointer()[k] = static_cast<LabelImageType::PixelType>(f.id);
+        enhanced->GetBufferPointer()[k] *= static_cast<float>(1.0 + f.enhancementRatio);
       }
     }
-    const double pre = anatomy->GetBufferPointer()[k];
-    e.t1pre->GetBufferPointer()[k] = static_cast<float>(std::max(0.0, pre + sigma * gauss()));
-    e.t1post->GetBufferPointer()[k] = static_cast<float>(std::max(0.0, t1post + sigma * gauss()));
-    e.t2->GetBufferPointer()[k] = static_cast<float>(std::max(0.0, t2 + sigma * gauss()));
   }
-  return e;
+  return { Noisy(anatomy, sigma, noise), Noisy(enhanced, sigma, noise), lesions };
+}
+
+/** One exam's T2 image and its edema truth, painted on the T2 `anatomy` grid. */
+struct T2Exam
+{
+  ImageType::Pointer      t2;
+  LabelImageType::Pointer edema;
+};
+
+T2Exam
+PaintT2(const ImageType *      anatomy,
+        const LabelImageType * cord,
+        const TransformType *  toBody,
+        const Edema &          edema,
+        double                 sigma,
+        GaussianNoise &        noise)
+{
+  auto       bright = Copy(anatomy);
+  auto       truth = EmptyLabelMap(anatomy);
+  const auto n = anatomy->GetPixelContainer()->Size();
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (!cord->GetBufferPointer()[k])
+    {
+      continue;
+    }
+    Point q;
+    anatomy->TransformIndexToPhysicalPoint(anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k)), q);
+    const double u = std::abs(toBody->TransformPoint(q)[2] - edema.zCentre) / (0.5 * edema.length);
+    if (u <= 1.0)
+    {
+      truth->GetBufferPointer()[k] = 1;
+      bright->GetBufferPointer()[k] *= static_cast<float>(1.0 + edema.strength * (1.0 - 0.45 * u * u));
+    }
+  }
+  return { Noisy(bright, sigma, noise), truth };
+}
+
+/** Cranio-caudal range (LPS z, mm) of the cord and the median of `image` in it. */
+struct CordSpan
+{
+  double zMin{ 1e300 }, zMax{ -1e300 }, median{ 0 };
+};
+
+CordSpan
+SpanOf(const ImageType * image, const LabelImageType * cord)
+{
+  CordSpan            span;
+  std::vector<double> values;
+  for (std::size_t k = 0; k < cord->GetPixelContainer()->Size(); ++k)
+  {
+    if (cord->GetBufferPointer()[k])
+    {
+      Point p;
+      cord->TransformIndexToPhysicalPoint(cord->ComputeIndex(static_cast<LabelImageType::OffsetValueType>(k)), p);
+      span.zMin = std::min(span.zMin, p[2]), span.zMax = std::max(span.zMax, p[2]);
+      values.push_back(image->GetBufferPointer()[k]);
+    }
+  }
+  std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+  span.median = values[values.size() / 2];
+  return span;
 }
 
 double
@@ -178,36 +262,37 @@ LesionsJson(const LabelImageType * lesions, const std::vector<Focus> & foci)
 } // namespace
 
 RealAnatomyCaseSummary
-WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, const RealAnatomyOptions & options)
+WriteRealAnatomyCase(const fs::path & sct, const fs::path & out, const RealAnatomyOptions & options)
 {
   RegisterIOFactories();
-  const auto anatomy = LoadImage(sctT2Directory / "t2.nii.gz");
-  const auto cord = LoadLabelImage(sctT2Directory / "t2_seg-manual.nii.gz");
-  const auto levels = LoadLabelImage(sctT2Directory / "t2_seg-manual_labeled.nii.gz");
-  RequireNonEmpty(cord, sctT2Directory / "t2_seg-manual.nii.gz", "cord mask");
-
-  // Cord extent (z, LPS superior) and the cord median on T2.
-  double              zMin = 1e300, zMax = -1e300;
-  std::vector<double> cordValues;
-  for (std::size_t k = 0; k < cord->GetPixelContainer()->Size(); ++k)
-  {
-    if (cord->GetBufferPointer()[k])
+  // The T1-weighted and T2-weighted images of one exam (their world coordinates agree), each with its manual
+  // cord mask on its own grid.
+  auto load = [](const fs::path & imagePath, const fs::path & cordPath) {
+    auto image = LoadImage(imagePath);
+    auto cord = LoadLabelImage(cordPath);
+    RequireNonEmpty(cord, cordPath, "cord mask");
+    if (!SameGrid(image, cord))
     {
-      Point p;
-      cord->TransformIndexToPhysicalPoint(cord->ComputeIndex(static_cast<LabelImageType::OffsetValueType>(k)), p);
-      zMin = std::min(zMin, p[2]), zMax = std::max(zMax, p[2]);
-      cordValues.push_back(anatomy->GetBufferPointer()[k]);
+      throw InputError(cordPath, "is not on the grid of " + imagePath.string());
     }
+    return std::make_pair(image, cord);
+  };
+  const auto [t1Anatomy, t1Cord] = load(sct / "t1" / "t1w.nii.gz", sct / "t1" / "t1w_seg-manual.nii.gz");
+  const auto [t2Anatomy, t2Cord] = load(sct / "t2" / "t2.nii.gz", sct / "t2" / "t2_seg-manual.nii.gz");
+  const auto     levels = LoadLabelImage(sct / "t2" / "t2_seg-manual_labeled.nii.gz");
+  const CordSpan t1Span = SpanOf(t1Anatomy, t1Cord), t2Span = SpanOf(t2Anatomy, t2Cord);
+  const double   zMin = std::max(t1Span.zMin, t2Span.zMin), zMax = std::min(t1Span.zMax, t2Span.zMax);
+  if (zMax - zMin < 30.0)
+  {
+    throw InputError(sct / "t1" / "t1w_seg-manual.nii.gz", "shares less than 30 mm of cord with the t2 mask");
   }
-  std::nth_element(cordValues.begin(), cordValues.begin() + cordValues.size() / 2, cordValues.end());
-  const double cordMedian = cordValues[cordValues.size() / 2];
-  const double sigma = cordMedian / options.snr;
 
-  // Focus 1 (measurable, homogeneous) at 35% of the cord's height, focus 2 (small) at 75%; edema around focus 1.
+  // Focus 1 (measurable, homogeneous) at 35% of the cord both images cover, focus 2 (small) at 75%, centred
+  // on the T1 cord; edema around focus 1.
   const double             z1 = zMin + 0.35 * (zMax - zMin);
   const double             z2 = zMin + 0.75 * (zMax - zMin);
-  const Focus              focus1{ 1, CordCentre(cord, z1), { { 3.0, 3.0, 6.5 } }, 0.9 };
-  const Focus              focus2{ 2, CordCentre(cord, z2), { { 2.0, 2.0, 3.0 } }, 0.8 };
+  const Focus              focus1{ 1, CordCentre(t1Cord, z1), { { 3.0, 3.0, 6.5 } }, 0.9 };
+  const Focus              focus2{ 2, CordCentre(t1Cord, z2), { { 2.0, 2.0, 3.0 } }, 0.8 };
   const std::vector<Focus> baselineFoci{ focus1, focus2 };
   Focus                    shrunk = focus1;
   shrunk.semiAxes = { { 1.9, 1.9, 4.0 } }; // -38% in length, -75% in volume; focus 2 resolves
@@ -215,15 +300,15 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
   const Edema              baselineEdema{ z1, 24.0, 0.55 };
   const Edema              followupEdema{ z1, 14.0, 0.4 };
 
-  // Known motion: baseline point -> follow-up point, rotation about the image centre.
-  const auto &                    region = anatomy->GetLargestPossibleRegion();
+  // Known motion: baseline point -> follow-up point, rotation about the T2 image centre.
+  const auto &                    region = t2Anatomy->GetLargestPossibleRegion();
   itk::ContinuousIndex<double, 3> centreIndex;
   for (unsigned int d = 0; d < 3; ++d)
   {
     centreIndex[d] = 0.5 * (region.GetSize()[d] - 1.0);
   }
   Point centre;
-  anatomy->TransformContinuousIndexToPhysicalPoint(centreIndex, centre);
+  t2Anatomy->TransformContinuousIndexToPhysicalPoint(centreIndex, centre);
   auto motion = itk::Euler3DTransform<double>::New();
   motion->SetCenter(centre);
   motion->SetRotation(options.rotationDegrees[0] * itk::Math::pi / 180.0,
@@ -239,40 +324,53 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
   motion->GetInverse(inverse);
   auto identity = itk::Euler3DTransform<double>::New();
 
-  // Follow-up anatomy on the same scanner grid: followup(q) = baseline(motion^-1 q).
-  const auto followAnatomy = ResampleToReference(anatomy, anatomy, inverse, Interpolation::Linear);
-  const auto followCord = ResampleLabelsToReference(cord, anatomy, inverse);
-  const auto followLevels = ResampleLabelsToReference(levels, anatomy, inverse);
+  // Follow-up anatomy on the same scanner grids: followup(q) = baseline(motion^-1 q).
+  const auto followT1 = ResampleToReference(t1Anatomy, t1Anatomy, inverse, Interpolation::Linear);
+  const auto followT1Cord = ResampleLabelsToReference(t1Cord, t1Anatomy, inverse);
+  const auto followT2 = ResampleToReference(t2Anatomy, t2Anatomy, inverse, Interpolation::Linear);
+  const auto followT2Cord = ResampleLabelsToReference(t2Cord, t2Anatomy, inverse);
+  const auto followLevels = ResampleLabelsToReference(levels, t2Anatomy, inverse);
 
   std::mt19937_64 engine(options.seed * 0x9E3779B97F4A7C15ULL + 29);
-  const Exam      baseline = Paint(anatomy, cord, identity, baselineFoci, baselineEdema, sigma, engine);
-  const Exam      followup = Paint(followAnatomy, followCord, inverse, followupFoci, followupEdema, sigma, engine);
+  GaussianNoise   noise(engine);
+  const double    sigmaT1 = t1Span.median / options.snr, sigmaT2 = t2Span.median / options.snr;
+  struct Exam
+  {
+    T1Exam                  t1;
+    T2Exam                  t2;
+    LabelImageType::Pointer cord, levels;
+  };
+  const Exam baseline{ PaintT1(t1Anatomy, t1Cord, identity, baselineFoci, sigmaT1, noise),
+                       PaintT2(t2Anatomy, t2Cord, identity, baselineEdema, sigmaT2, noise), t1Cord, levels };
+  const Exam followup{ PaintT1(followT1, followT1Cord, inverse, followupFoci, sigmaT1, noise),
+                       PaintT2(followT2, followT2Cord, inverse, followupEdema, sigmaT2, noise), followT1Cord,
+                       followLevels };
 
-  json caseJson{ { "case_id", "sct-t2-semisynthetic" }, { "timepoints", json::array() } };
+  json caseJson{ { "case_id", "sct-t1w-t2-semisynthetic" }, { "timepoints", json::array() } };
   json manualCordCase = caseJson; // diagnostic variant: the truth cord given as the user cord mask
   json truth{ { "format", "cordresponse-phantom-truth" },
               { "version", 1 },
               { "generator",
                 { { "tool", "cordresponse_real_anatomy_case" },
-                  { "source", "sct-testing-data t2/t2.nii.gz + t2_seg-manual.nii.gz" },
+                  { "source", "sct-testing-data t1/t1w.nii.gz, t2/t2.nii.gz and their manual cord masks" },
                   { "seed", options.seed },
                   { "snr", options.snr } } },
-              { "description", "real SCT t2 anatomy with two inserted foci and edema; focus 1 shrinks, focus 2 "
-                               "resolves, known rigid follow-up motion; T1 pre/post are the T2 image (see "
-                               "testdata/RealAnatomyCase.h)" },
+              { "description", "real SCT t1w/t2 anatomy of one exam with two foci inserted into the t1w cord and "
+                               "edema into the t2 cord; focus 1 shrinks, focus 2 resolves, known rigid follow-up "
+                               "motion (see testdata/RealAnatomyCase.h)" },
               { "timepoints", json::array() } };
   const std::vector<std::pair<std::string, const Exam *>> exams{ { "baseline", &baseline }, { "followup", &followup } };
   for (const auto & [label, exam] : exams)
   {
     const fs::path dir = out / label;
     const bool     isBaseline = label == "baseline";
-    SaveImage(exam->t1pre, dir / "t1pre.nii.gz", PixelStorage::Int16);
-    SaveImage(exam->t1post, dir / "t1post.nii.gz", PixelStorage::Int16);
-    SaveImage(exam->t2, dir / "t2.nii.gz", PixelStorage::Int16);
-    SaveLabelImage(isBaseline ? levels.GetPointer() : followLevels.GetPointer(), dir / "levels.nii.gz");
-    SaveLabelImage(isBaseline ? cord.GetPointer() : followCord.GetPointer(), out / "truth" / (label + "_cord.nii.gz"));
-    SaveLabelImage(exam->lesions, out / "truth" / (label + "_lesions.nii.gz"));
-    SaveLabelImage(exam->edema, out / "truth" / (label + "_edema.nii.gz"));
+    SaveImage(exam->t1.pre, dir / "t1pre.nii.gz", PixelStorage::Int16);
+    SaveImage(exam->t1.post, dir / "t1post.nii.gz", PixelStorage::Int16);
+    SaveImage(exam->t2.t2, dir / "t2.nii.gz", PixelStorage::Int16);
+    SaveLabelImage(exam->levels, dir / "levels.nii.gz");
+    SaveLabelImage(exam->cord, out / "truth" / (label + "_cord.nii.gz"));
+    SaveLabelImage(exam->t1.lesions, out / "truth" / (label + "_lesions.nii.gz"));
+    SaveLabelImage(exam->t2.edema, out / "truth" / (label + "_edema.nii.gz"));
     caseJson["timepoints"].push_back({ { "label", label },
                                        { "images",
                                          { { "t1post", label + "/t1post.nii.gz" },
@@ -286,8 +384,9 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
                { { "cord", "truth/" + label + "_cord.nii.gz" },
                  { "lesions", "truth/" + label + "_lesions.nii.gz" },
                  { "edema", "truth/" + label + "_edema.nii.gz" } } },
-             { "enhancing", { { "lesions", LesionsJson(exam->lesions, isBaseline ? baselineFoci : followupFoci) } } },
-             { "edema_volume_mm3", VolumeOf(exam->edema, 1) } };
+             { "enhancing",
+               { { "lesions", LesionsJson(exam->t1.lesions, isBaseline ? baselineFoci : followupFoci) } } },
+             { "edema_volume_mm3", VolumeOf(exam->t2.edema, 1) } };
     if (!isBaseline)
     {
       WriteTransformFile(motion, out / "truth" / "followup_to_baseline.tfm");
@@ -304,8 +403,8 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
     }
     truth["timepoints"].push_back(tp);
   }
-  const double baseVolume = VolumeOf(baseline.lesions, 1) + VolumeOf(baseline.lesions, 2);
-  const double volumeChange = 100.0 * (VolumeOf(followup.lesions, 1) - baseVolume) / baseVolume;
+  const double baseVolume = VolumeOf(baseline.t1.lesions, 1) + VolumeOf(baseline.t1.lesions, 2);
+  const double volumeChange = 100.0 * (VolumeOf(followup.t1.lesions, 1) - baseVolume) / baseVolume;
   truth["expected_response"] = json::array(
     { { { "timepoint", "followup" },
         { "rano_bm", "PR" },
@@ -318,9 +417,9 @@ WriteRealAnatomyCase(const fs::path & sctT2Directory, const fs::path & out, cons
   WriteFileAtomically(out / "truth.json", truth.dump(2) + "\n");
 
   RealAnatomyCaseSummary summary;
-  summary.baselineFociVolumesMm3 = { VolumeOf(baseline.lesions, 1), VolumeOf(baseline.lesions, 2) };
-  summary.followupFocusVolumeMm3 = VolumeOf(followup.lesions, 1);
-  summary.baselineEdemaVolumeMm3 = VolumeOf(baseline.edema, 1);
+  summary.baselineFociVolumesMm3 = { VolumeOf(baseline.t1.lesions, 1), VolumeOf(baseline.t1.lesions, 2) };
+  summary.followupFocusVolumeMm3 = VolumeOf(followup.t1.lesions, 1);
+  summary.baselineEdemaVolumeMm3 = VolumeOf(baseline.t2.edema, 1);
   return summary;
 }
 

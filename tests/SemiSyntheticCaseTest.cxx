@@ -72,7 +72,7 @@ TEST(RealAnatomyCase, InsertsKnownFociIntoTheRealCordAndMovesThemByTheTruthTrans
     GTEST_SKIP() << "../shared/data/sct-testing-data is absent";
   }
   test::TemporaryDirectory dir;
-  const auto               summary = WriteRealAnatomyCase(shared / "t2", dir.Path());
+  const auto               summary = WriteRealAnatomyCase(shared, dir.Path());
   EXPECT_GT(summary.baselineFociVolumesMm3[0], 100.0);
   EXPECT_GT(summary.baselineFociVolumesMm3[1], 20.0);
   // Focus 1 shrinks by about 75% in volume (clipped to the cord and voxelised: 60-90%).
@@ -97,6 +97,19 @@ TEST(RealAnatomyCase, InsertsKnownFociIntoTheRealCordAndMovesThemByTheTruthTrans
       }
     }
   }
+
+  // The T1 images and the focus truth are on the real T1w grid, the T2 image and the edema truth on the T2 grid.
+  const auto t1w = LoadImage(shared / "t1/t1w.nii.gz");
+  const auto t2 = LoadImage(shared / "t2/t2.nii.gz");
+  for (const std::string label : { "baseline", "followup" })
+  {
+    EXPECT_TRUE(SameGrid(LoadImage(dir / (label + "/t1pre.nii.gz")), t1w)) << label;
+    EXPECT_TRUE(SameGrid(LoadImage(dir / (label + "/t1post.nii.gz")), t1w)) << label;
+    EXPECT_TRUE(SameGrid(LoadImage(dir / (label + "/t2.nii.gz")), t2)) << label;
+    EXPECT_TRUE(SameGrid(LoadLabelImage(dir / ("truth/" + label + "_lesions.nii.gz")), t1w)) << label;
+    EXPECT_TRUE(SameGrid(LoadLabelImage(dir / ("truth/" + label + "_edema.nii.gz")), t2)) << label;
+  }
+  EXPECT_GT(summary.baselineEdemaVolumeMm3, 1000.0);
 
   // Enhancement: in focus 1, T1 post / T1 pre is about 1.9; outside the foci about 1.
   const auto pre = LoadImage(dir / "baseline/t1pre.nii.gz");
