@@ -135,8 +135,25 @@ Noisy(const ImageType * image, double sigma, GaussianNoise & noise)
   return out;
 }
 
-/** One exam's T1 images and their focus truth, painted on the T1 `anatomy` grid; `toBody` maps a grid point
- *  to the body frame. */
+/** Calls `visit(k, p)` for every cord voxel k of `anatomy`'s grid, p its body-frame point (`toBody` maps a grid
+ *  point to the body frame). */
+template <typename Visit>
+void
+ForEachCordVoxel(const ImageType * anatomy, const LabelImageType * cord, const TransformType * toBody, Visit && visit)
+{
+  const auto n = anatomy->GetPixelContainer()->Size();
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (cord->GetBufferPointer()[k])
+    {
+      Point q;
+      anatomy->TransformIndexToPhysicalPoint(anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k)), q);
+      visit(k, toBody->TransformPoint(q));
+    }
+  }
+}
+
+/** One exam's T1 images and their focus truth, painted on the T1 `anatomy` grid. */
 struct T1Exam
 {
   ImageType::Pointer      pre, post;
@@ -151,18 +168,9 @@ PaintT1(const ImageType *          anatomy,
         double                     sigma,
         GaussianNoise &            noise)
 {
-  auto       enhanced = Copy(anatomy);
-  auto       lesions = EmptyLabelMap(anatomy);
-  const auto n = anatomy->GetPixelContainer()->Size();
-  for (std::size_t k = 0; k < n; ++k)
-  {
-    if (!cord->GetBufferPointer()[k])
-    {
-      continue;
-    }
-    Point q;
-    anatomy->TransformIndexToPhysicalPoint(anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k)), q);
-    const Point p = toBody->TransformPoint(q);
+  auto enhanced = Copy(anatomy);
+  auto lesions = EmptyLabelMap(anatomy);
+  ForEachCordVoxel(anatomy, cord, toBody, [&](std::size_t k, const Point & p) {
     for (const auto & f : foci)
     {
       if (Inside(f, p))
@@ -171,7 +179,7 @@ PaintT1(const ImageType *          anatomy,
         enhanced->GetBufferPointer()[k] *= static_cast<float>(1.0 + f.enhancementRatio);
       }
     }
-  }
+  });
   return { Noisy(anatomy, sigma, noise), Noisy(enhanced, sigma, noise), lesions };
 }
 
@@ -190,24 +198,16 @@ PaintT2(const ImageType *      anatomy,
         double                 sigma,
         GaussianNoise &        noise)
 {
-  auto       bright = Copy(anatomy);
-  auto       truth = EmptyLabelMap(anatomy);
-  const auto n = anatomy->GetPixelContainer()->Size();
-  for (std::size_t k = 0; k < n; ++k)
-  {
-    if (!cord->GetBufferPointer()[k])
-    {
-      continue;
-    }
-    Point q;
-    anatomy->TransformIndexToPhysicalPoint(anatomy->ComputeIndex(static_cast<ImageType::OffsetValueType>(k)), q);
-    const double u = std::abs(toBody->TransformPoint(q)[2] - edema.zCentre) / (0.5 * edema.length);
+  auto bright = Copy(anatomy);
+  auto truth = EmptyLabelMap(anatomy);
+  ForEachCordVoxel(anatomy, cord, toBody, [&](std::size_t k, const Point & p) {
+    const double u = std::abs(p[2] - edema.zCentre) / (0.5 * edema.length);
     if (u <= 1.0)
     {
       truth->GetBufferPointer()[k] = 1;
       bright->GetBufferPointer()[k] *= static_cast<float>(1.0 + edema.strength * (1.0 - 0.45 * u * u));
     }
-  }
+  });
   return { Noisy(bright, sigma, noise), truth };
 }
 
