@@ -23,8 +23,10 @@ namespace itk {
  *     e = min(e, post / reference_post - pre / reference_pre) (intrinsically T1-bright tissue does not
  *     enhance in the subtraction). Noise: sigma = 1.4826 x the median absolute deviation of e in the cord.
  *  2. Hysteresis within the cord dilated by ExophyticMargin: seeds e >= max(SeedEnhancement,
- *     MinimumZScore sigma), grown through e >= max(GrowEnhancement, MinimumZScore sigma / 2),
- *     26-connected (ConnectedComponentImageFilter).
+ *     MinimumZScore sigma), or (matched filter of a focus wider than a pixel, for low SNR) the 3 x 3 in-plane
+ *     mean of e >= max(SeedEnhancement, MinimumZScore sigma of that mean over the cord) where e itself passes
+ *     the grow threshold; grown through e >= max(GrowEnhancement, MinimumZScore sigma / 2), 26-connected
+ *     (ConnectedComponentImageFilter).
  *  3. Each candidate is re-thresholded at RelativeBoundary x its peak enhancement (the PeakQuantile
  *     of e in it): half-way between normal cord and the focus, i.e. the voxels at least half covered by
  *     the focus. Enclosed holes are filled per slice (the non-enhancing core of rim-enhancing foci).

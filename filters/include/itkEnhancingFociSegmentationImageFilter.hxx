@@ -194,17 +194,64 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       cordE.push_back(e[k]);
     }
   }
-  {
-    const double       median = SpinalCordGrid::Quantile(cordE, 0.5);
+  auto robustSigma = [](std::vector<float> values) {
+    const double       median = SpinalCordGrid::Quantile(values, 0.5);
     std::vector<float> deviations;
-    for (float x : cordE)
+    for (float x : values)
     {
       deviations.push_back(static_cast<float>(std::abs(x - median)));
     }
-    m_NoiseSigma = 1.4826 * SpinalCordGrid::Quantile(deviations, 0.5);
-  }
+    return 1.4826 * SpinalCordGrid::Quantile(deviations, 0.5);
+  };
+  m_NoiseSigma = robustSigma(cordE);
   const double seedThreshold = std::max(m_SeedEnhancement, m_MinimumZScore * m_NoiseSigma);
   const double growThreshold = std::max(m_GrowEnhancement, 0.5 * m_MinimumZScore * m_NoiseSigma);
+  // Seeds also from the matched filter of a focus wider than a pixel: the mean of e over the 3 x 3
+  // neighbourhood in the slice plane (within the search region), against the robust sigma of that mean over
+  // the cord. At low SNR a focus whose voxels stay below MinimumZScore sigma is still seeded where its
+  // neighbourhood mean is significant (and the voxel itself passes the grow threshold).
+  std::vector<std::uint8_t> seed(n, 0);
+  {
+    const unsigned int sliceAxis = grid.SliceAxis();
+    const unsigned int rowAxis = sliceAxis == 0 ? 1 : 0;
+    const unsigned int columnAxis = sliceAxis == 2 ? 1 : 2;
+    std::vector<float> planeMean(n, 0.0f);
+    std::vector<float> cordPlaneMean;
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (!search[k])
+      {
+        continue;
+      }
+      const auto centre = grid.Index(k);
+      double     sum = 0.0;
+      int        count = 0;
+      for (long dr = -1; dr <= 1; ++dr)
+      {
+        for (long dc = -1; dc <= 1; ++dc)
+        {
+          auto neighbour = centre;
+          neighbour[rowAxis] += dr;
+          neighbour[columnAxis] += dc;
+          if (grid.Inside(neighbour) && search[grid.Offset(neighbour)])
+          {
+            sum += e[grid.Offset(neighbour)];
+            ++count;
+          }
+        }
+      }
+      planeMean[k] = static_cast<float>(sum / count);
+      if (cord[k])
+      {
+        cordPlaneMean.push_back(planeMean[k]);
+      }
+    }
+    const double meanThreshold = std::max(m_SeedEnhancement, m_MinimumZScore * robustSigma(cordPlaneMean));
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      seed[k] = search[k] && (e[k] >= seedThreshold || (planeMean[k] >= meanThreshold && e[k] >= growThreshold));
+    }
+  }
   progress.CompletedPixel();
 
   // 2. Hysteresis candidates (ITK connected components on the candidate mask).
@@ -237,7 +284,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     if (componentLabels[k])
     {
       members[componentLabels[k]].push_back(k);
-      if (e[k] >= seedThreshold)
+      if (seed[k])
       {
         seeded[componentLabels[k]] = true;
       }
@@ -273,7 +320,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     std::deque<std::size_t>  queue;
     for (auto k : entry.second)
     {
-      if (e[k] >= std::max(seedThreshold, boundary))
+      if (seed[k] && e[k] >= boundary)
       {
         region[k] = 1;
         queue.push_back(k);
