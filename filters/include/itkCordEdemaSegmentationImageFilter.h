@@ -10,7 +10,8 @@ namespace itk {
  * \brief Segments T2-hyperintense cord (edema, including T2-bright foci) inside a spinal cord mask,
  * relative to the normal-appearing cord, excluding the CSF partial volume at the cord border.
  *
- * Inputs: 0 the T2-weighted image; 1 (SetCordMask) the cord mask on the same grid.
+ * Inputs: 0 the T2-weighted image; 1 (SetCordMask) the cord mask on the same grid; 2 (SetLesionMask, optional)
+ * the enhancing foci on the same grid (non-zero = focus), e.g. the T1 post-contrast foci mapped onto the T2 grid.
  *
  * Method (sizes in mm):
  *  1. Intensities are normalised by the local CSF signal (bias-field invariant): per cranio-caudal plane,
@@ -29,9 +30,16 @@ namespace itk {
  *     dropped, and runs of planes shorter than MinimumLength or that fill less than FilledPlaneFraction
  *     of the eroded cross-section over at least half of MinimumLength (partial volume with CSF at a thin or
  *     tapering cord, T2-bright foci without edema). Beyond each end of a kept run, its tail is kept: plane
- *     after plane, the deep edema voxels 26-connected to the edema kept in the previous plane (a fusiform
- *     edema tapers to a thin central core).
- *  4. The result is dilated back by BorderDepth within the cord (the border layer excluded in 2).
+ *     after plane, the voxels 26-connected to the edema kept in the previous plane that are deep edema
+ *     voxels or stand out from their own plane (a fusiform edema tapers to a thin central core): the
+ *     increase averaged along the cord over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x
+ *     the median increase of the kept edema) above the plane's lower quartile (deep voxels where the plane
+ *     has at least three, else the eroded ones; sigma: the noise from differences of neighbours along the
+ *     cord, divided by the square root of the averaged plane count).
+ *  4. With a lesion mask: a connected edema region whose voxels farther than 1.5 mm from every focus span
+ *     less than MinimumLength along the cord is dropped (a T2-bright focus is not edema by itself; edema
+ *     around a focus keeps the focus, as the phantoms' truth does).
+ *  5. The result is dilated back by BorderDepth within the cord (the border layer excluded in 2).
  *
  * Output: a binary mask (1 = edema). Deterministic.
  *
@@ -60,6 +68,18 @@ public:
   GetCordMask() const
   {
     return itkDynamicCastInDebugMode<const TLabelImage *>(this->ProcessObject::GetInput(1));
+  }
+
+  /** Optional: the enhancing foci on the T2 grid; regions that are only T2-bright foci are not edema. */
+  void
+  SetLesionMask(const TLabelImage * mask)
+  {
+    this->SetNthInput(2, const_cast<TLabelImage *>(mask));
+  }
+  const TLabelImage *
+  GetLesionMask() const
+  {
+    return itkDynamicCastInDebugMode<const TLabelImage *>(this->ProcessObject::GetInput(2));
   }
 
   /** Seed threshold on the T2 increase over normal cord. Default 0.22. */

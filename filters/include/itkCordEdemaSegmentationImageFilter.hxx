@@ -11,6 +11,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <utility>
 
 namespace itk {
 
@@ -53,9 +54,14 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   output->Allocate();
   output->FillBuffer(0);
   m_NormalRatio = 0.0;
+  const TLabelImage * lesionImage = this->GetLesionMask();
   if (cordImage->GetLargestPossibleRegion().GetSize() != t2->GetLargestPossibleRegion().GetSize())
   {
     itkExceptionMacro("the cord mask must be on the T2 image grid");
+  }
+  if (lesionImage && lesionImage->GetLargestPossibleRegion().GetSize() != t2->GetLargestPossibleRegion().GetSize())
+  {
+    itkExceptionMacro("the lesion mask must be on the T2 image grid");
   }
   const SpinalCordGrid grid(t2);
   const std::size_t    n = grid.NumberOfVoxels();
@@ -259,6 +265,8 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       }
     }
   }
+  // A run of edema planes must fill the cross-section (FilledPlaneFraction) on this many planes.
+  const long filledNeeded = std::max(1L, std::lround(0.5 * m_MinimumLength / grid.Spacing(cc)));
   // Edema is fusiform and fills the cross-section: planes where it covers less than MinimumPlaneFraction
   // of the eroded cord (scattered partial-volume voxels) are dropped, then the length criterion again.
   {
@@ -276,7 +284,6 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         !planes[uc].empty() && covered[uc] >= m_MinimumPlaneFraction * static_cast<double>(planes[uc].size());
     }
     // Runs of kept planes shorter than MinimumLength go, and runs that never fill the cross-section.
-    const long filledNeeded = std::max(1L, std::lround(0.5 * m_MinimumLength / grid.Spacing(cc)));
     for (long c = 0; c < nc;)
     {
       if (!keepPlane[static_cast<std::size_t>(c)])
@@ -301,14 +308,59 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       c = e + 1;
     }
     // Fusiform tails: beyond each end of a kept run, planes whose edema is a thin central core continuing the
-    // run (deep voxels 26-connected, plane after plane, to the edema kept next to them) belong to it.
-    std::vector<std::uint8_t>             tail(n, 0);
-    std::vector<std::vector<std::size_t>> byPlane(static_cast<std::size_t>(nc));
-    for (std::size_t k = 0; k < n; ++k)
+    // run belong to it: voxels 26-connected, plane after plane, to the edema kept next to them that are either
+    // deep edema voxels or stand out from their own plane's cord: the increase averaged along the cord over
+    // +-1.5 mm (the core varies slowly along the cord; the noise drops by the square root of the plane count)
+    // at least max(GrowIncrease, 3 sigma, RelativeBoundary x the kept edema's median increase) above the
+    // plane's lower quartile, which a thin core leaves normal. Deep voxels where the plane has at least three,
+    // else the eroded ones: where the cord tapers to two slices no voxel is deep; the in-plane reference
+    // cancels the CSF partial volume of a thin cord and the drift of the normal cord's T2 along the levels.
+    const long          half = grid.BoxRadius(cc, 1.5);
+    std::array<long, 3> alongCord{};
+    alongCord[cc] = half;
+    const std::vector<float> along = grid.MaskedBoxMean(eroded, increase, alongCord);
+    const double             sigma = grid.NeighbourDifferenceSigma(eroded, increase, cc) / std::sqrt(2.0 * half + 1.0);
+    double                   tailContrast = std::max(m_GrowIncrease, 3.0 * sigma);
     {
-      if (edema[k])
-        byPlane[static_cast<std::size_t>(grid.Index(k)[cc])].push_back(k);
+      std::vector<float> kept;
+      for (std::size_t k = 0; k < n; ++k)
+      {
+        if (edema[k] && deep[k] && keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+          kept.push_back(increase[k]);
+      }
+      tailContrast = std::max(tailContrast, m_RelativeBoundary * SpinalCordGrid::Quantile(kept, 0.5));
     }
+    std::vector<std::uint8_t>             tail(n, 0);
+    std::vector<std::vector<std::size_t>> edemaByPlane(static_cast<std::size_t>(nc)), eligible(edemaByPlane);
+    {
+      std::vector<std::vector<std::size_t>> deepByPlane(edemaByPlane), erodedByPlane(edemaByPlane);
+      for (std::size_t k = 0; k < n; ++k)
+      {
+        if (!eroded[k]) // edema and deep voxels are eroded voxels
+          continue;
+        const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+        if (edema[k])
+          edemaByPlane[c].push_back(k);
+        if (deep[k])
+          deepByPlane[c].push_back(k);
+        if (eroded[k])
+          erodedByPlane[c].push_back(k);
+      }
+      for (std::size_t c = 0; c < eligible.size(); ++c)
+      {
+        const auto &       pool = deepByPlane[c].size() >= 3 ? deepByPlane[c] : erodedByPlane[c];
+        std::vector<float> values;
+        for (auto k : pool)
+          values.push_back(along[k]);
+        const double reference = values.empty() ? 0.0 : SpinalCordGrid::Quantile(values, 0.25);
+        for (auto k : pool)
+        {
+          if ((edema[k] && deep[k]) || along[k] >= reference + tailContrast)
+            eligible[c].push_back(k);
+        }
+      }
+    }
+    std::vector<std::uint8_t> frontier(n, 0); // the voxels of `current`
     for (long c = 0; c < nc; ++c)
     {
       const auto uc = static_cast<std::size_t>(c);
@@ -319,42 +371,90 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         const long next = c + step;
         if (next < 0 || next >= nc || keepPlane[static_cast<std::size_t>(next)])
           continue; // not a run end on this side
-        std::vector<std::uint8_t> frontier(n, 0);
-        for (auto k : byPlane[uc])
+        std::vector<std::size_t> current = edemaByPlane[uc];
+        for (auto k : current)
           frontier[k] = 1;
         for (long t = next; t >= 0 && t < nc && !keepPlane[static_cast<std::size_t>(t)]; t += step)
         {
           std::vector<std::size_t> reached;
-          for (auto k : byPlane[static_cast<std::size_t>(t)])
+          for (auto k : eligible[static_cast<std::size_t>(t)])
           {
             bool connected = false;
             grid.ForEachInBlock(grid.Index(k), [&](std::size_t o) { connected = connected || frontier[o]; });
-            if (connected && deep[k])
+            if (connected)
               reached.push_back(k);
           }
-          if (reached.empty())
-            break;
-          std::fill(frontier.begin(), frontier.end(), 0);
-          for (auto k : reached)
+          for (auto k : current)
+            frontier[k] = 0;
+          current = std::move(reached);
+          for (auto k : current)
             frontier[k] = 1, tail[k] = 1;
+          if (current.empty())
+            break;
         }
+        for (auto k : current)
+          frontier[k] = 0;
       }
     }
     for (std::size_t k = 0; k < n; ++k)
     {
-      if (edema[k] && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])] && !tail[k])
+      if ((edema[k] || tail[k]) && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+        edema[k] = tail[k];
+    }
+  }
+  progress.CompletedPixel();
+  // 4. A region that is only T2-bright foci is not edema: what it holds beyond 1.5 mm of every focus must pass
+  // the run rules of step 3 on its own (extent at least MinimumLength, filled cross-section on filledNeeded
+  // planes).
+  if (lesionImage)
+  {
+    std::vector<std::uint8_t> lesion(n, 0);
+    {
+      ImageRegionConstIterator<TLabelImage> it(lesionImage, lesionImage->GetLargestPossibleRegion());
+      for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+        lesion[k] = it.Get() != 0;
+    }
+    const std::vector<std::uint8_t>  nearLesion = grid.Dilate(lesion, 1.5);
+    unsigned int                     regions = 0;
+    const auto                       regionLabels = grid.Components(edema, regions);
+    std::vector<double>              lo(regions + 1, std::numeric_limits<double>::max());
+    std::vector<double>              hi(regions + 1, std::numeric_limits<double>::lowest());
+    std::vector<std::vector<double>> covered(regions + 1, std::vector<double>(static_cast<std::size_t>(nc), 0.0));
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      const unsigned int l = regionLabels[k];
+      if (l && !nearLesion[k])
+      {
+        const auto   i = grid.Index(k);
+        const auto   pt = grid.Point(i);
+        const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+        lo[l] = std::min(lo[l], s);
+        hi[l] = std::max(hi[l], s);
+        covered[l][static_cast<std::size_t>(i[cc])] += 1.0;
+      }
+    }
+    std::vector<std::uint8_t> drop(regions + 1, 0);
+    for (unsigned int l = 1; l <= regions; ++l)
+    {
+      long filled = 0;
+      for (std::size_t c = 0; c < planes.size(); ++c)
+        filled += !planes[c].empty() && covered[l][c] >= m_FilledPlaneFraction * static_cast<double>(planes[c].size());
+      drop[l] = hi[l] < lo[l] || hi[l] - lo[l] + grid.Spacing(cc) < m_MinimumLength || filled < filledNeeded;
+    }
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (drop[regionLabels[k]])
         edema[k] = 0;
     }
   }
   progress.CompletedPixel();
-  // 4. Back into the border layer of the cord.
+  // 5. Back into the border layer of the cord.
   const std::vector<std::uint8_t>   grown = grid.Dilate(edema, m_BorderDepth);
   typename TLabelImage::PixelType * out = output->GetBufferPointer();
   for (std::size_t k = 0; k < n; ++k)
   {
     out[k] = (edema[k] || (grown[k] && cord[k] && !eroded[k])) ? 1 : 0;
   }
-  progress.CompletedPixel();
   progress.CompletedPixel();
 }
 

@@ -194,16 +194,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       cordE.push_back(e[k]);
     }
   }
-  auto robustSigma = [](std::vector<float> values) {
-    const double       median = SpinalCordGrid::Quantile(values, 0.5);
-    std::vector<float> deviations;
-    for (float x : values)
-    {
-      deviations.push_back(static_cast<float>(std::abs(x - median)));
-    }
-    return 1.4826 * SpinalCordGrid::Quantile(deviations, 0.5);
-  };
-  m_NoiseSigma = robustSigma(cordE);
+  m_NoiseSigma = SpinalCordGrid::RobustSigma(cordE);
   const double seedThreshold = std::max(m_SeedEnhancement, m_MinimumZScore * m_NoiseSigma);
   const double growThreshold = std::max(m_GrowEnhancement, 0.5 * m_MinimumZScore * m_NoiseSigma);
   // Seeds also from the matched filter of a focus wider than a pixel: the mean of e over the 3 x 3
@@ -212,41 +203,19 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   // neighbourhood mean is significant (and the voxel itself passes the grow threshold).
   std::vector<std::uint8_t> seed(n, 0);
   {
-    const unsigned int sliceAxis = grid.SliceAxis();
-    const unsigned int rowAxis = sliceAxis == 0 ? 1 : 0;
-    const unsigned int columnAxis = sliceAxis == 2 ? 1 : 2;
-    std::vector<float> planeMean(n, 0.0f);
-    std::vector<float> cordPlaneMean;
+    std::array<long, 3> inPlane{ { 1, 1, 1 } };
+    inPlane[grid.SliceAxis()] = 0;
+    const std::vector<float> planeMean = grid.MaskedBoxMean(search, e, inPlane);
+    std::vector<float>       cordPlaneMean;
     for (std::size_t k = 0; k < n; ++k)
     {
-      if (!search[k])
-      {
-        continue;
-      }
-      const auto centre = grid.Index(k);
-      double     sum = 0.0;
-      int        count = 0;
-      for (long dr = -1; dr <= 1; ++dr)
-      {
-        for (long dc = -1; dc <= 1; ++dc)
-        {
-          auto neighbour = centre;
-          neighbour[rowAxis] += dr;
-          neighbour[columnAxis] += dc;
-          if (grid.Inside(neighbour) && search[grid.Offset(neighbour)])
-          {
-            sum += e[grid.Offset(neighbour)];
-            ++count;
-          }
-        }
-      }
-      planeMean[k] = static_cast<float>(sum / count);
       if (cord[k])
       {
         cordPlaneMean.push_back(planeMean[k]);
       }
     }
-    const double meanThreshold = std::max(m_SeedEnhancement, m_MinimumZScore * robustSigma(cordPlaneMean));
+    const double meanThreshold =
+      std::max(m_SeedEnhancement, m_MinimumZScore * SpinalCordGrid::RobustSigma(std::move(cordPlaneMean)));
     for (std::size_t k = 0; k < n; ++k)
     {
       seed[k] = search[k] && (e[k] >= seedThreshold || (planeMean[k] >= meanThreshold && e[k] >= growThreshold));

@@ -125,6 +125,25 @@ public:
   static double
   Quantile(std::vector<float> & values, double q);
 
+  /** Box mean of `values` over the voxels of `mask`: for each voxel of `mask`, the mean over the mask voxels
+   *  of the box of +-radii[d] voxels along each axis d around it; 0 outside `mask`. */
+  std::vector<float>
+  MaskedBoxMean(const std::vector<std::uint8_t> & mask,
+                const std::vector<float> &        values,
+                const std::array<long, 3> &       radii) const;
+
+  /** Robust standard deviation: 1.4826 x the median absolute deviation from the median (0 for no values). */
+  static double
+  RobustSigma(std::vector<float> values);
+
+  /** Noise standard deviation of `values` estimated from the differences between voxels adjacent along
+   *  `axis`, both in `mask`: RobustSigma(differences) / sqrt(2). Insensitive to structures that vary slowly
+   *  along `axis` (an edema, a bias field); underestimates noise that is correlated between neighbours. */
+  double
+  NeighbourDifferenceSigma(const std::vector<std::uint8_t> & mask,
+                           const std::vector<float> &        values,
+                           unsigned int                      axis) const;
+
   /** Running quantile of a per-plane series: each output is the `q`-quantile of the valid values within
    *  +-`halfWindow` entries (invalid entries are NaN and stay NaN only where no valid value is in reach). */
   static std::vector<double>

@@ -4,6 +4,7 @@
 #include <deque>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace itk {
 
@@ -124,6 +125,74 @@ SpinalCordGrid::Quantile(std::vector<float> & values, double q)
   const auto k = static_cast<std::size_t>(std::lround(std::clamp(q, 0.0, 1.0) * (values.size() - 1)));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
   return values[k];
+}
+
+std::vector<float>
+SpinalCordGrid::MaskedBoxMean(const std::vector<std::uint8_t> & mask,
+                              const std::vector<float> &        values,
+                              const std::array<long, 3> &       radii) const
+{
+  std::vector<float> mean(mask.size(), 0.0f);
+  for (std::size_t k = 0; k < mask.size(); ++k)
+  {
+    if (!mask[k])
+    {
+      continue;
+    }
+    const IndexArray centre = Index(k);
+    double           sum = 0.0;
+    long             count = 0;
+    for (long dz = -radii[2]; dz <= radii[2]; ++dz)
+    {
+      for (long dy = -radii[1]; dy <= radii[1]; ++dy)
+      {
+        for (long dx = -radii[0]; dx <= radii[0]; ++dx)
+        {
+          const IndexArray j{ { centre[0] + dx, centre[1] + dy, centre[2] + dz } };
+          if (Inside(j) && mask[Offset(j)])
+          {
+            sum += values[Offset(j)];
+            ++count;
+          }
+        }
+      }
+    }
+    mean[k] = static_cast<float>(sum / static_cast<double>(count));
+  }
+  return mean;
+}
+
+double
+SpinalCordGrid::RobustSigma(std::vector<float> values)
+{
+  const double median = Quantile(values, 0.5);
+  for (float & x : values)
+  {
+    x = static_cast<float>(std::abs(x - median));
+  }
+  return 1.4826 * Quantile(values, 0.5);
+}
+
+double
+SpinalCordGrid::NeighbourDifferenceSigma(const std::vector<std::uint8_t> & mask,
+                                         const std::vector<float> &        values,
+                                         unsigned int                      axis) const
+{
+  std::vector<float> differences;
+  for (std::size_t k = 0; k < mask.size(); ++k)
+  {
+    if (!mask[k])
+    {
+      continue;
+    }
+    IndexArray next = Index(k);
+    ++next[axis];
+    if (Inside(next) && mask[Offset(next)])
+    {
+      differences.push_back(values[Offset(next)] - values[k]);
+    }
+  }
+  return RobustSigma(std::move(differences)) / std::sqrt(2.0);
 }
 
 std::vector<double>

@@ -95,6 +95,22 @@ ResampleLabels(const LabelImageType * labels, const itk::ImageBase<3> * referenc
   return resample->GetOutput();
 }
 
+/** The inverse of the within-exam T1 post -> T2 transform (null for the identity). */
+TransformType::ConstPointer
+T2ToT1post(const TransformType * toT2, const std::filesystem::path & t2Path)
+{
+  if (IsIdentity(toT2))
+  {
+    return nullptr;
+  }
+  TransformType::ConstPointer inverse = toT2->GetInverseTransform();
+  if (!inverse)
+  {
+    throw InputError(t2Path, "the T1 post -> T2 transform is not invertible");
+  }
+  return inverse;
+}
+
 ImageType::Pointer
 ResampleImage(const ImageType * image, const itk::ImageBase<3> * reference)
 {
@@ -355,16 +371,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     if (in.t2)
     {
       // The mask lives in T1-post space; T2 points map back through the inverse transform.
-      TransformType::Pointer inverse;
-      if (!IsIdentity(toT2))
-      {
-        inverse = toT2->GetInverseTransform();
-        if (!inverse)
-        {
-          throw InputError(in.t2Path, "the T1 post -> T2 transform is not invertible");
-        }
-      }
-      r.cordT2 = ResampleLabels(binary, in.t2, inverse);
+      r.cordT2 = ResampleLabels(binary, in.t2, T2ToT1post(toT2, in.t2Path).GetPointer());
       if (Count(r.cordT2) == 0)
       {
         throw InputError(in.cordMaskPath, "the cord mask does not overlap the T2 image");
@@ -428,6 +435,9 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     auto edema = EdemaFilter::New();
     edema->SetInput(in.t2);
     edema->SetCordMask(r.cordT2);
+    // The foci, found on T1 post, on the T2 grid (T2 points map to T1 post through the inverse transform).
+    const auto lesionsT2 = ResampleLabels(r.lesions, in.t2, T2ToT1post(toT2, in.t2Path).GetPointer());
+    edema->SetLesionMask(lesionsT2);
     edema->SetSeedIncrease(p.edemaSeedIncrease);
     edema->SetGrowIncrease(p.edemaGrowIncrease);
     edema->SetRelativeBoundary(p.edemaRelativeBoundary);
