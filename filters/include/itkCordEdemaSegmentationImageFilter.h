@@ -31,14 +31,16 @@ namespace itk {
  *     of the eroded cross-section over at least half of MinimumLength (partial volume with CSF at a thin or
  *     tapering cord, T2-bright foci without edema). Beyond each end of a kept run, its tail is kept: plane
  *     after plane, the voxels 26-connected to the edema kept in the previous plane that are deep edema
- *     voxels or stand out from their own plane (a fusiform edema tapers to a thin central core): the
- *     increase averaged along the cord over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x
- *     the median increase of the kept edema) above the plane's lower quartile (deep voxels where the plane
- *     has at least three, else the eroded ones; sigma: the noise from differences of neighbours along the
- *     cord, divided by the square root of the averaged plane count).
- *  4. With a lesion mask: a connected edema region whose voxels farther than 1.5 mm from every focus span
- *     less than MinimumLength along the cord is dropped (a T2-bright focus is not edema by itself; edema
- *     around a focus keeps the focus, as the phantoms' truth does).
+ *     voxels or central voxels (one voxel deeper than the eroded cord along the fine in-plane axis) that
+ *     stand out from their own plane (a fusiform edema tapers to a thin central core): the increase averaged
+ *     along the cord over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x the median
+ *     increase of the kept edema) above the lower quartile of the plane's deep voxels (where it has at least
+ *     three, else its eroded voxels); sigma: the noise from differences of neighbours along the cord,
+ *     divided by the square root of the averaged plane count.
+ *  4. With a lesion mask: a connected edema region is dropped when its voxels away from every focus (farther
+ *     than 1.5 mm and than the next voxel along each axis) span less than MinimumLength along the cord or
+ *     are fewer than its voxels near the foci (a T2-bright focus is not edema by itself; edema around a
+ *     focus keeps the focus, as the phantoms' truth does).
  *  5. The result is dilated back by BorderDepth within the cord (the border layer excluded in 2).
  *
  * Output: a binary mask (1 = edema). Deterministic.

@@ -330,6 +330,16 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       }
       tailContrast = std::max(tailContrast, m_RelativeBoundary * SpinalCordGrid::Quantile(kept, 0.5));
     }
+    // The candidates of a thin core are central: one voxel deeper than the eroded cord along the fine in-plane
+    // axis (a bright rim of partial volume with CSF at the cord border must not carry a tail along the cord);
+    // the reference is the plane's whole pool.
+    std::array<long, 3> centralRadii = border;
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      if (d != cc && d != grid.SliceAxis())
+        ++centralRadii[d];
+    }
+    const std::vector<std::uint8_t>       central = grid.Erode(cord, centralRadii);
     std::vector<std::uint8_t>             tail(n, 0);
     std::vector<std::vector<std::size_t>> edemaByPlane(static_cast<std::size_t>(nc)), eligible(edemaByPlane);
     {
@@ -343,8 +353,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
           edemaByPlane[c].push_back(k);
         if (deep[k])
           deepByPlane[c].push_back(k);
-        if (eroded[k])
-          erodedByPlane[c].push_back(k);
+        erodedByPlane[c].push_back(k);
       }
       for (std::size_t c = 0; c < eligible.size(); ++c)
       {
@@ -355,7 +364,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         const double reference = values.empty() ? 0.0 : SpinalCordGrid::Quantile(values, 0.25);
         for (auto k : pool)
         {
-          if ((edema[k] && deep[k]) || along[k] >= reference + tailContrast)
+          if ((edema[k] && deep[k]) || (central[k] && along[k] >= reference + tailContrast))
             eligible[c].push_back(k);
         }
       }
@@ -403,9 +412,8 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     }
   }
   progress.CompletedPixel();
-  // 4. A region that is only T2-bright foci is not edema: what it holds beyond 1.5 mm of every focus must pass
-  // the run rules of step 3 on its own (extent at least MinimumLength, filled cross-section on filledNeeded
-  // planes).
+  // 4. A region that is mostly T2-bright foci is not edema: what it holds beyond 1.5 mm of every focus must
+  // span at least MinimumLength along the cord and be at least as large as what it holds near them.
   if (lesionImage)
   {
     std::vector<std::uint8_t> lesion(n, 0);
@@ -414,32 +422,36 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
         lesion[k] = it.Get() != 0;
     }
-    const std::vector<std::uint8_t>  nearLesion = grid.Dilate(lesion, 1.5);
-    unsigned int                     regions = 0;
-    const auto                       regionLabels = grid.Components(edema, regions);
-    std::vector<double>              lo(regions + 1, std::numeric_limits<double>::max());
-    std::vector<double>              hi(regions + 1, std::numeric_limits<double>::lowest());
-    std::vector<std::vector<double>> covered(regions + 1, std::vector<double>(static_cast<std::size_t>(nc), 0.0));
+    // Near: within 1.5 mm, and at least the next voxel along every axis (partial volume on thick slices).
+    std::array<long, 3> nearRadii{};
+    for (unsigned int d = 0; d < 3; ++d)
+      nearRadii[d] = std::max(1L, grid.BallRadius(d, 1.5));
+    const std::vector<std::uint8_t> nearLesion = grid.Dilate(lesion, nearRadii);
+    unsigned int                    regions = 0;
+    const auto                      regionLabels = grid.Components(edema, regions);
+    std::vector<double>             lo(regions + 1, std::numeric_limits<double>::max());
+    std::vector<double>             hi(regions + 1, std::numeric_limits<double>::lowest());
+    std::vector<std::size_t>        away(regions + 1, 0), near(regions + 1, 0);
     for (std::size_t k = 0; k < n; ++k)
     {
       const unsigned int l = regionLabels[k];
-      if (l && !nearLesion[k])
+      if (!l)
+        continue;
+      if (nearLesion[k])
       {
-        const auto   i = grid.Index(k);
-        const auto   pt = grid.Point(i);
-        const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
-        lo[l] = std::min(lo[l], s);
-        hi[l] = std::max(hi[l], s);
-        covered[l][static_cast<std::size_t>(i[cc])] += 1.0;
+        ++near[l];
+        continue;
       }
+      ++away[l];
+      const auto   pt = grid.Point(grid.Index(k));
+      const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+      lo[l] = std::min(lo[l], s);
+      hi[l] = std::max(hi[l], s);
     }
     std::vector<std::uint8_t> drop(regions + 1, 0);
     for (unsigned int l = 1; l <= regions; ++l)
     {
-      long filled = 0;
-      for (std::size_t c = 0; c < planes.size(); ++c)
-        filled += !planes[c].empty() && covered[l][c] >= m_FilledPlaneFraction * static_cast<double>(planes[c].size());
-      drop[l] = hi[l] < lo[l] || hi[l] - lo[l] + grid.Spacing(cc) < m_MinimumLength || filled < filledNeeded;
+      drop[l] = away[l] < near[l] || hi[l] - lo[l] + grid.Spacing(cc) < m_MinimumLength;
     }
     for (std::size_t k = 0; k < n; ++k)
     {
