@@ -4,6 +4,10 @@
 #include "itkImageToImageFilter.h"
 #include "itkSpinalCordGrid.h"
 
+#include <array>
+#include <cstdint>
+#include <vector>
+
 namespace itk {
 
 /** \class CordEdemaSegmentationImageFilter
@@ -141,6 +145,28 @@ protected:
   GenerateData() override;
 
 private:
+  /** The cord and its layers on the grid: eroded by BorderDepth (`border` voxels per axis), and deep (at least
+   *  one voxel along every cross-section axis). */
+  struct CordLayers
+  {
+    const std::vector<std::uint8_t> & cord;
+    const std::vector<std::uint8_t> & eroded;
+    const std::vector<std::uint8_t> & deep;
+    std::array<long, 3>               border;
+  };
+  /** Step 3's tails: outside the kept planes, `edema` becomes the tails of the kept runs. */
+  void
+  KeepFusiformTails(const SpinalCordGrid &            grid,
+                    const CordLayers &                layers,
+                    const std::vector<float> &        increase,
+                    const std::vector<std::uint8_t> & keepPlane,
+                    std::vector<std::uint8_t> &       edema) const;
+  /** Step 4: removes the edema regions that are mostly T2-bright foci. */
+  void
+  DropFociOnlyRegions(const SpinalCordGrid &      grid,
+                      const TLabelImage *         lesionImage,
+                      std::vector<std::uint8_t> & edema) const;
+
   double m_SeedIncrease{ 0.22 };
   double m_GrowIncrease{ 0.12 };
   double m_RelativeBoundary{ 0.5 };

@@ -307,157 +307,13 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       }
       c = e + 1;
     }
-    // Fusiform tails: beyond each end of a kept run, planes whose edema is a thin central core continuing the
-    // run belong to it: voxels 26-connected, plane after plane, to the edema kept next to them that are either
-    // deep edema voxels or stand out from their own plane's cord: the increase averaged along the cord over
-    // +-1.5 mm (the core varies slowly along the cord; the noise drops by the square root of the plane count)
-    // at least max(GrowIncrease, 3 sigma, RelativeBoundary x the kept edema's median increase) above the
-    // plane's lower quartile, which a thin core leaves normal. Deep voxels where the plane has at least three,
-    // else the eroded ones: where the cord tapers to two slices no voxel is deep; the in-plane reference
-    // cancels the CSF partial volume of a thin cord and the drift of the normal cord's T2 along the levels.
-    const long          half = grid.BoxRadius(cc, 1.5);
-    std::array<long, 3> alongCord{};
-    alongCord[cc] = half;
-    const std::vector<float> along = grid.MaskedBoxMean(eroded, increase, alongCord);
-    const double             sigma = grid.NeighbourDifferenceSigma(eroded, increase, cc) / std::sqrt(2.0 * half + 1.0);
-    double                   tailContrast = std::max(m_GrowIncrease, 3.0 * sigma);
-    {
-      std::vector<float> kept;
-      for (std::size_t k = 0; k < n; ++k)
-      {
-        if (edema[k] && deep[k] && keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
-          kept.push_back(increase[k]);
-      }
-      tailContrast = std::max(tailContrast, m_RelativeBoundary * SpinalCordGrid::Quantile(kept, 0.5));
-    }
-    // The candidates of a thin core are central: one voxel deeper than the eroded cord along the fine in-plane
-    // axis (a bright rim of partial volume with CSF at the cord border must not carry a tail along the cord);
-    // the reference is the plane's whole pool.
-    std::array<long, 3> centralRadii = border;
-    for (unsigned int d = 0; d < 3; ++d)
-    {
-      if (d != cc && d != grid.SliceAxis())
-        ++centralRadii[d];
-    }
-    const std::vector<std::uint8_t>       central = grid.Erode(cord, centralRadii);
-    std::vector<std::uint8_t>             tail(n, 0);
-    std::vector<std::vector<std::size_t>> edemaByPlane(static_cast<std::size_t>(nc)), eligible(edemaByPlane);
-    {
-      std::vector<std::vector<std::size_t>> deepByPlane(edemaByPlane), erodedByPlane(edemaByPlane);
-      for (std::size_t k = 0; k < n; ++k)
-      {
-        if (!eroded[k]) // edema and deep voxels are eroded voxels
-          continue;
-        const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
-        if (edema[k])
-          edemaByPlane[c].push_back(k);
-        if (deep[k])
-          deepByPlane[c].push_back(k);
-        erodedByPlane[c].push_back(k);
-      }
-      for (std::size_t c = 0; c < eligible.size(); ++c)
-      {
-        const auto &       pool = deepByPlane[c].size() >= 3 ? deepByPlane[c] : erodedByPlane[c];
-        std::vector<float> values;
-        for (auto k : pool)
-          values.push_back(along[k]);
-        const double reference = values.empty() ? 0.0 : SpinalCordGrid::Quantile(values, 0.25);
-        for (auto k : pool)
-        {
-          if ((edema[k] && deep[k]) || (central[k] && along[k] >= reference + tailContrast))
-            eligible[c].push_back(k);
-        }
-      }
-    }
-    std::vector<std::uint8_t> frontier(n, 0); // the voxels of `current`
-    for (long c = 0; c < nc; ++c)
-    {
-      const auto uc = static_cast<std::size_t>(c);
-      if (!keepPlane[uc])
-        continue;
-      for (const long step : { -1L, 1L })
-      {
-        const long next = c + step;
-        if (next < 0 || next >= nc || keepPlane[static_cast<std::size_t>(next)])
-          continue; // not a run end on this side
-        std::vector<std::size_t> current = edemaByPlane[uc];
-        for (auto k : current)
-          frontier[k] = 1;
-        for (long t = next; t >= 0 && t < nc && !keepPlane[static_cast<std::size_t>(t)]; t += step)
-        {
-          std::vector<std::size_t> reached;
-          for (auto k : eligible[static_cast<std::size_t>(t)])
-          {
-            bool connected = false;
-            grid.ForEachInBlock(grid.Index(k), [&](std::size_t o) { connected = connected || frontier[o]; });
-            if (connected)
-              reached.push_back(k);
-          }
-          for (auto k : current)
-            frontier[k] = 0;
-          current = std::move(reached);
-          for (auto k : current)
-            frontier[k] = 1, tail[k] = 1;
-          if (current.empty())
-            break;
-        }
-        for (auto k : current)
-          frontier[k] = 0;
-      }
-    }
-    for (std::size_t k = 0; k < n; ++k)
-    {
-      if ((edema[k] || tail[k]) && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
-        edema[k] = tail[k];
-    }
+    KeepFusiformTails(grid, { cord, eroded, deep, border }, increase, keepPlane, edema);
   }
   progress.CompletedPixel();
-  // 4. A region that is mostly T2-bright foci is not edema: what it holds beyond 1.5 mm of every focus must
-  // span at least MinimumLength along the cord and be at least as large as what it holds near them.
+  // 4. A region that is mostly T2-bright foci is not edema.
   if (lesionImage)
   {
-    std::vector<std::uint8_t> lesion(n, 0);
-    {
-      ImageRegionConstIterator<TLabelImage> it(lesionImage, lesionImage->GetLargestPossibleRegion());
-      for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
-        lesion[k] = it.Get() != 0;
-    }
-    // Near: within 1.5 mm, and at least the next voxel along every axis (partial volume on thick slices).
-    std::array<long, 3> nearRadii{};
-    for (unsigned int d = 0; d < 3; ++d)
-      nearRadii[d] = std::max(1L, grid.BallRadius(d, 1.5));
-    const std::vector<std::uint8_t> nearLesion = grid.Dilate(lesion, nearRadii);
-    unsigned int                    regions = 0;
-    const auto                      regionLabels = grid.Components(edema, regions);
-    std::vector<double>             lo(regions + 1, std::numeric_limits<double>::max());
-    std::vector<double>             hi(regions + 1, std::numeric_limits<double>::lowest());
-    std::vector<std::size_t>        away(regions + 1, 0), near(regions + 1, 0);
-    for (std::size_t k = 0; k < n; ++k)
-    {
-      const unsigned int l = regionLabels[k];
-      if (!l)
-        continue;
-      if (nearLesion[k])
-      {
-        ++near[l];
-        continue;
-      }
-      ++away[l];
-      const auto   pt = grid.Point(grid.Index(k));
-      const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
-      lo[l] = std::min(lo[l], s);
-      hi[l] = std::max(hi[l], s);
-    }
-    std::vector<std::uint8_t> drop(regions + 1, 0);
-    for (unsigned int l = 1; l <= regions; ++l)
-    {
-      drop[l] = away[l] < near[l] || hi[l] - lo[l] + grid.Spacing(cc) < m_MinimumLength;
-    }
-    for (std::size_t k = 0; k < n; ++k)
-    {
-      if (drop[regionLabels[k]])
-        edema[k] = 0;
-    }
+    DropFociOnlyRegions(grid, lesionImage, edema);
   }
   progress.CompletedPixel();
   // 5. Back into the border layer of the cord.
@@ -468,6 +324,181 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     out[k] = (edema[k] || (grown[k] && cord[k] && !eroded[k])) ? 1 : 0;
   }
   progress.CompletedPixel();
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::KeepFusiformTails(
+  const SpinalCordGrid &            grid,
+  const CordLayers &                layers,
+  const std::vector<float> &        increase,
+  const std::vector<std::uint8_t> & keepPlane,
+  std::vector<std::uint8_t> &       edema) const
+{
+  const std::size_t  n = grid.NumberOfVoxels();
+  const unsigned int cc = grid.CranioCaudalAxis();
+  const long         nc = grid.Size(cc);
+  const auto &       cord = layers.cord;
+  const auto &       eroded = layers.eroded;
+  const auto &       deep = layers.deep;
+  // Fusiform tails: beyond each end of a kept run, planes whose edema is a thin central core continuing the
+  // run belong to it: voxels 26-connected, plane after plane, to the edema kept next to them that are either
+  // deep edema voxels or stand out from their own plane's cord: the increase averaged along the cord over
+  // +-1.5 mm (the core varies slowly along the cord; the noise drops by the square root of the plane count)
+  // at least max(GrowIncrease, 3 sigma, RelativeBoundary x the kept edema's median increase) above the
+  // plane's lower quartile, which a thin core leaves normal. Deep voxels where the plane has at least three,
+  // else the eroded ones: where the cord tapers to two slices no voxel is deep; the in-plane reference
+  // cancels the CSF partial volume of a thin cord and the drift of the normal cord's T2 along the levels.
+  const long          half = grid.BoxRadius(cc, 1.5);
+  std::array<long, 3> alongCord{};
+  alongCord[cc] = half;
+  const std::vector<float> along = grid.MaskedBoxMean(eroded, increase, alongCord);
+  const double             sigma = grid.NeighbourDifferenceSigma(eroded, increase, cc) / std::sqrt(2.0 * half + 1.0);
+  double                   tailContrast = std::max(m_GrowIncrease, 3.0 * sigma);
+  {
+    std::vector<float> kept;
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (edema[k] && deep[k] && keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+        kept.push_back(increase[k]);
+    }
+    tailContrast = std::max(tailContrast, m_RelativeBoundary * SpinalCordGrid::Quantile(kept, 0.5));
+  }
+  // The candidates of a thin core are central: one voxel deeper than the eroded cord along the fine in-plane
+  // axis (a bright rim of partial volume with CSF at the cord border must not carry a tail along the cord);
+  // the reference is the plane's whole pool.
+  std::array<long, 3> centralRadii = layers.border;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (d != cc && d != grid.SliceAxis())
+      ++centralRadii[d];
+  }
+  const std::vector<std::uint8_t>       central = grid.Erode(cord, centralRadii);
+  std::vector<std::uint8_t>             tail(n, 0);
+  std::vector<std::vector<std::size_t>> edemaByPlane(static_cast<std::size_t>(nc)), eligible(edemaByPlane);
+  {
+    std::vector<std::vector<std::size_t>> deepByPlane(edemaByPlane), erodedByPlane(edemaByPlane);
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (!eroded[k]) // edema and deep voxels are eroded voxels
+        continue;
+      const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+      if (edema[k])
+        edemaByPlane[c].push_back(k);
+      if (deep[k])
+        deepByPlane[c].push_back(k);
+      erodedByPlane[c].push_back(k);
+    }
+    for (std::size_t c = 0; c < eligible.size(); ++c)
+    {
+      const auto &       pool = deepByPlane[c].size() >= 3 ? deepByPlane[c] : erodedByPlane[c];
+      std::vector<float> values;
+      for (auto k : pool)
+        values.push_back(along[k]);
+      const double reference = values.empty() ? 0.0 : SpinalCordGrid::Quantile(values, 0.25);
+      for (auto k : pool)
+      {
+        if ((edema[k] && deep[k]) || (central[k] && along[k] >= reference + tailContrast))
+          eligible[c].push_back(k);
+      }
+    }
+  }
+  std::vector<std::uint8_t> frontier(n, 0); // the voxels of `current`
+  for (long c = 0; c < nc; ++c)
+  {
+    const auto uc = static_cast<std::size_t>(c);
+    if (!keepPlane[uc])
+      continue;
+    for (const long step : { -1L, 1L })
+    {
+      const long next = c + step;
+      if (next < 0 || next >= nc || keepPlane[static_cast<std::size_t>(next)])
+        continue; // not a run end on this side
+      std::vector<std::size_t> current = edemaByPlane[uc];
+      for (auto k : current)
+        frontier[k] = 1;
+      for (long t = next; t >= 0 && t < nc && !keepPlane[static_cast<std::size_t>(t)]; t += step)
+      {
+        std::vector<std::size_t> reached;
+        for (auto k : eligible[static_cast<std::size_t>(t)])
+        {
+          bool connected = false;
+          grid.ForEachInBlock(grid.Index(k), [&](std::size_t o) { connected = connected || frontier[o]; });
+          if (connected)
+            reached.push_back(k);
+        }
+        for (auto k : current)
+          frontier[k] = 0;
+        current = std::move(reached);
+        for (auto k : current)
+          frontier[k] = 1, tail[k] = 1;
+        if (current.empty())
+          break;
+      }
+      for (auto k : current)
+        frontier[k] = 0;
+    }
+  }
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if ((edema[k] || tail[k]) && !keepPlane[static_cast<std::size_t>(grid.Index(k)[cc])])
+      edema[k] = tail[k];
+  }
+}
+
+template <typename TInputImage, typename TLabelImage>
+void
+CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::DropFociOnlyRegions(const SpinalCordGrid &      grid,
+                                                                                const TLabelImage *         lesionImage,
+                                                                                std::vector<std::uint8_t> & edema) const
+{
+  // What a region holds away from every focus must span at least MinimumLength along the cord and be at least
+  // as large as what it holds near them.
+  const std::size_t         n = grid.NumberOfVoxels();
+  const unsigned int        cc = grid.CranioCaudalAxis();
+  const auto                superior = grid.AxisDirection(cc);
+  std::vector<std::uint8_t> lesion(n, 0);
+  {
+    ImageRegionConstIterator<TLabelImage> it(lesionImage, lesionImage->GetLargestPossibleRegion());
+    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+      lesion[k] = it.Get() != 0;
+  }
+  // Near: within 1.5 mm, and at least the next voxel along every axis (partial volume on thick slices).
+  std::array<long, 3> nearRadii{};
+  for (unsigned int d = 0; d < 3; ++d)
+    nearRadii[d] = std::max(1L, grid.BallRadius(d, 1.5));
+  const std::vector<std::uint8_t> nearLesion = grid.Dilate(lesion, nearRadii);
+  unsigned int                    regions = 0;
+  const auto                      regionLabels = grid.Components(edema, regions);
+  std::vector<double>             lo(regions + 1, std::numeric_limits<double>::max());
+  std::vector<double>             hi(regions + 1, std::numeric_limits<double>::lowest());
+  std::vector<std::size_t>        away(regions + 1, 0), near(regions + 1, 0);
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    const unsigned int l = regionLabels[k];
+    if (!l)
+      continue;
+    if (nearLesion[k])
+    {
+      ++near[l];
+      continue;
+    }
+    ++away[l];
+    const auto   pt = grid.Point(grid.Index(k));
+    const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+    lo[l] = std::min(lo[l], s);
+    hi[l] = std::max(hi[l], s);
+  }
+  std::vector<std::uint8_t> drop(regions + 1, 0);
+  for (unsigned int l = 1; l <= regions; ++l)
+  {
+    drop[l] = away[l] < near[l] || hi[l] - lo[l] + grid.Spacing(cc) < m_MinimumLength;
+  }
+  for (std::size_t k = 0; k < n; ++k)
+  {
+    if (drop[regionLabels[k]])
+      edema[k] = 0;
+  }
 }
 
 template <typename TInputImage, typename TLabelImage>
