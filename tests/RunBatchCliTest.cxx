@@ -219,6 +219,39 @@ TEST(EndToEndThinSlices, PartialResponseOnThinSlicesIsRegisteredAndClassified)
     << e2.output;
 }
 
+TEST(EndToEndReexamination, AFocusFoundOnlyAtFollowupIsLookedForAtBaseline)
+{
+  // small-foci, phantom seed 2: the 2.2 mm (5 mm^3) focus fills no voxel at baseline and does not seed there,
+  // but seeds at follow-up, where it was called equivocal-new and moved the volume change by 17 points. The
+  // baseline is re-examined inside it (relaxed seeds): the focus is found, flagged, and matched.
+  TemporaryDirectory dir;
+  WritePhantomCase(MakePhantomCase("small-foci", 2, PhantomGrid::Test), dir / "case");
+  const auto r =
+    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const json report = json::parse(ReadText(dir / "out" / "report.json"));
+  int        reexamined = 0;
+  for (const auto & l : report["timepoints"][0]["enhancing"]["lesions"])
+  {
+    reexamined += l["found_on_reexamination"].get<bool>() ? 1 : 0;
+  }
+  EXPECT_EQ(reexamined, 1);
+  for (const auto & l : report["timepoints"][1]["enhancing"]["lesions"])
+  {
+    EXPECT_FALSE(l["found_on_reexamination"].get<bool>());
+  }
+  for (const auto & change : report["change"]["lesions"])
+  {
+    EXPECT_NE(change["status"], "equivocal-new") << change.dump();
+  }
+  const auto e = RunCommand(Exe() + " evaluate --truth " + Quote(dir / "case") + " --result " + Quote(dir / "out"));
+  ASSERT_EQ(e.exitCode, 0) << e.output;
+  EXPECT_NE(e.output.find("2 of 2 categories correct"), std::string::npos) << e.output;
+  const json evaluation = json::parse(ReadText(dir / "out" / "evaluation.json"));
+  EXPECT_LE(std::abs(evaluation["response"][0]["enhancing_volume_pct"]["difference_points"].get<double>()), 10.0)
+    << e.output;
+}
+
 TEST(EndToEndThreeExams, TheNadirCaseIsTrackedAndScored)
 {
   TemporaryDirectory dir;

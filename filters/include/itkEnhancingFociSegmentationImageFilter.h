@@ -14,7 +14,8 @@ namespace itk {
  * pre-contrast image; rejects extramedullary enhancement; labels foci with ids ordered cranio-caudally.
  *
  * Inputs: 0 the T1 post-contrast image; 1 (SetCordMask) the cord mask on the same grid (non-zero = cord);
- * 2 (SetPreContrastImage, optional) the T1 pre-contrast image resampled onto the same grid.
+ * 2 (SetPreContrastImage, optional) the T1 pre-contrast image resampled onto the same grid; 3 (SetRegionOfInterest,
+ * optional) a mask on the same grid: only foci seeded inside it are kept.
  *
  * Method (sizes in mm, ITK physical space):
  *  1. Normal cord reference per cranio-caudal plane: the ReferenceQuantile of the post-contrast signal of
@@ -106,6 +107,18 @@ public:
   GetPreContrastImage() const
   {
     return itkDynamicCastInDebugMode<const TInputImage *>(this->ProcessObject::GetInput(2));
+  }
+  /** Optional: only foci seeded inside this region (non-zero, same grid) are kept, e.g. to re-examine one exam
+   *  where another exam shows a focus (with relaxed thresholds). */
+  void
+  SetRegionOfInterest(const TLabelImage * mask)
+  {
+    this->SetNthInput(3, const_cast<TLabelImage *>(mask));
+  }
+  const TLabelImage *
+  GetRegionOfInterest() const
+  {
+    return itkDynamicCastInDebugMode<const TLabelImage *>(this->ProcessObject::GetInput(3));
   }
 
   /** Seed threshold on the enhancement over normal cord. Default 0.5 (+50%). */

@@ -55,6 +55,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   const TInputImage * post = this->GetInput();
   const TLabelImage * cordImage = this->GetCordMask();
   const TInputImage * pre = this->GetPreContrastImage();
+  const TLabelImage * roiImage = this->GetRegionOfInterest();
   TLabelImage *       output = this->GetOutput();
   output->SetBufferedRegion(output->GetRequestedRegion());
   output->Allocate();
@@ -62,9 +63,11 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   m_Foci.clear();
   m_NoiseSigma = 0.0;
   if (cordImage->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize() ||
-      (pre && pre->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize()))
+      (pre && pre->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize()) ||
+      (roiImage && roiImage->GetLargestPossibleRegion().GetSize() != post->GetLargestPossibleRegion().GetSize()))
   {
-    itkExceptionMacro("the cord mask and the pre-contrast image must be on the post-contrast image grid");
+    itkExceptionMacro("the cord mask, the pre-contrast image and the region of interest must be on the "
+                      "post-contrast image grid");
   }
 
   const SpinalCordGrid grid(post);
@@ -219,6 +222,14 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     for (std::size_t k = 0; k < n; ++k)
     {
       seed[k] = search[k] && (e[k] >= seedThreshold || (planeMean[k] >= meanThreshold && e[k] >= growThreshold));
+    }
+    if (roiImage)
+    {
+      ImageRegionConstIterator<TLabelImage> it(roiImage, roiImage->GetLargestPossibleRegion());
+      for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+      {
+        seed[k] = seed[k] && it.Get() != 0;
+      }
     }
   }
   progress.CompletedPixel();

@@ -6,6 +6,7 @@
 #include "cordresponse/SegmentationMetrics.h"
 #include "cordresponse/Text.h"
 #include "cordresponse/Transforms.h"
+#include "itkSpinalCordGrid.h"
 
 #include <tbb/flow_graph.h>
 
@@ -54,6 +55,114 @@ InBaselineSpace(const LabelImageType * labels, const TimepointResult & baseline,
     return const_cast<LabelImageType *>(labels);
   }
   return ResampleLabelsToReference(labels, baseline.t1post, t.toBaseline);
+}
+
+/** Where the later exam shows an equivocal-new focus (`changes`; `laterInBaseline`: its lesion map in
+ *  baseline space), re-examine `earlier` inside that focus (mapped onto earlier's grid, grown by one voxel)
+ *  with the seed threshold relaxed to the growing one (ReexamineFoci). A focus found there is added to
+ *  `earlier` under a new id, measured natively and flagged, so both exams measure the same lesion (on 3 mm
+ *  slices a focus of a few mm^3 can fill no voxel at one exam and seed at the next). Returns whether a focus
+ *  was added. */
+bool
+ReexamineEarlierExam(TimepointResult &                 earlier,
+                     const TimepointResult &           baseline,
+                     const LabelImageType *            laterInBaseline,
+                     const std::vector<LesionChange> & changes,
+                     const RunOptions &                options)
+{
+  std::set<unsigned int> ids;
+  for (const auto & change : changes)
+  {
+    if (change.status == "equivocal-new")
+    {
+      ids.insert(change.toIds.begin(), change.toIds.end());
+    }
+  }
+  SegmentationResult & s = earlier.segmentation;
+  if (ids.empty() || !earlier.t1post || !s.cord || !s.lesions)
+  {
+    return false;
+  }
+  auto mask = LabelImageType::New();
+  mask->CopyInformation(laterInBaseline);
+  mask->SetRegions(laterInBaseline->GetLargestPossibleRegion());
+  mask->Allocate();
+  const std::size_t count = mask->GetPixelContainer()->Size();
+  for (std::size_t k = 0; k < count; ++k)
+  {
+    mask->GetBufferPointer()[k] = ids.count(laterInBaseline->GetBufferPointer()[k]) ? 1 : 0;
+  }
+  LabelImageType::Pointer region = mask;
+  if (&earlier != &baseline)
+  {
+    // earlier.toBaseline maps a baseline point to earlier's point; earlier's grid needs the inverse.
+    TransformType::Pointer inverse;
+    if (earlier.toBaseline)
+    {
+      inverse = earlier.toBaseline->GetInverseTransform();
+    }
+    region = ResampleLabelsToReference(mask, earlier.t1post, inverse);
+  }
+  {
+    const itk::SpinalCordGrid grid(region);
+    std::vector<std::uint8_t> inside(grid.NumberOfVoxels());
+    for (std::size_t k = 0; k < inside.size(); ++k)
+    {
+      inside[k] = region->GetBufferPointer()[k] != 0;
+    }
+    const auto grown = grid.Dilate(inside, std::array<long, 3>{ { 1, 1, 1 } });
+    for (std::size_t k = 0; k < grown.size(); ++k)
+    {
+      region->GetBufferPointer()[k] = grown[k];
+    }
+  }
+  const ReexaminedFoci found =
+    ReexamineFoci(earlier.t1post, earlier.t1preOnT1post, s.cord, region, options.segmentation);
+  unsigned int nextId = 0;
+  for (const auto & m : earlier.lesionMeasurements)
+  {
+    nextId = std::max(nextId, m.id);
+  }
+  std::map<unsigned int, const LesionStatistics *> added; // new id -> statistics
+  LabelImageType::PixelType *                      lesions = s.lesions->GetBufferPointer();
+  const LabelImageType::PixelType *                candidates = found.lesions->GetBufferPointer();
+  for (const auto & f : found.statistics)
+  {
+    const unsigned int id = ++nextId;
+    bool               any = false;
+    for (std::size_t k = 0; k < s.lesions->GetPixelContainer()->Size(); ++k)
+    {
+      if (candidates[k] == f.id && lesions[k] == 0)
+      {
+        lesions[k] = static_cast<LabelImageType::PixelType>(id);
+        any = true;
+      }
+    }
+    if (any)
+    {
+      added[id] = &f;
+    }
+  }
+  if (added.empty())
+  {
+    return false;
+  }
+  for (auto m : MeasureLesions(s.lesions, earlier.t1post, s.cord, s.levels, options.measurability))
+  {
+    const auto a = added.find(m.id);
+    if (a == added.end())
+    {
+      continue;
+    }
+    m.partialVolumeMm3 = a->second->partialVolume;
+    m.foundOnReexamination = true;
+    earlier.lesionMeasurements.push_back(m);
+    LesionStatistics statistics = *a->second;
+    statistics.id = m.id;
+    statistics.levels = m.levels;
+    s.lesionStatistics.push_back(statistics);
+  }
+  return true;
 }
 } // namespace
 
@@ -112,6 +221,31 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
 {
   auto &       tps = result.timepoints;
   const auto & baseline = tps.front();
+  // Each exam against the previous one; an equivocal-new focus sends the previous exam to re-examination
+  // (and, when a focus is added there, the exams before it in turn).
+  auto match = [&](std::size_t j) {
+    tps[j].changesFromPrevious =
+      MatchLesionsAcrossTime(InBaselineSpace(tps[j - 1].segmentation.lesions, baseline, tps[j - 1]),
+                             InBaselineSpace(tps[j].segmentation.lesions, baseline, tps[j]), ForMatching(tps[j - 1]),
+                             ForMatching(tps[j]), options.matching);
+  };
+  for (std::size_t i = 1; i < tps.size(); ++i)
+  {
+    match(i);
+    for (std::size_t j = i; j >= 1; --j)
+    {
+      const auto later = InBaselineSpace(tps[j].segmentation.lesions, baseline, tps[j]);
+      if (!ReexamineEarlierExam(tps[j - 1], baseline, later, tps[j].changesFromPrevious, options))
+      {
+        break;
+      }
+      match(j);
+      if (j >= 2)
+      {
+        match(j - 1);
+      }
+    }
+  }
   // Targets: the longest RANO-BM-measurable baseline lesions.
   std::map<unsigned int, double> measurable;
   for (const auto & m : baseline.lesionMeasurements)
@@ -147,12 +281,7 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
   bool                           newSeen = false;
   for (std::size_t i = 1; i < tps.size(); ++i)
   {
-    auto &       current = tps[i];
-    const auto & previous = tps[i - 1];
-    const auto   previousInBaseline = InBaselineSpace(previous.segmentation.lesions, baseline, previous);
-    const auto   currentInBaseline = InBaselineSpace(current.segmentation.lesions, baseline, current);
-    current.changesFromPrevious = MatchLesionsAcrossTime(previousInBaseline, currentInBaseline, ForMatching(previous),
-                                                         ForMatching(current), options.matching);
+    auto & current = tps[i];
     current.edemaChangeFromBaseline =
       CompareRegions(baseline.segmentation.edema, InBaselineSpace(current.segmentation.edema, baseline, current));
 

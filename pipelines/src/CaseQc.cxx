@@ -316,7 +316,8 @@ WriteHtmlReport(const CaseResult & result, const std::vector<QcImage> & images, 
   {
     for (const auto & m : t.lesionMeasurements)
     {
-      h << "<tr><td class=\"l\">" << EscapeMarkup(t.inputs.label) << "</td><td>" << m.id << "</td><td class=\"l\">"
+      h << "<tr><td class=\"l\">" << EscapeMarkup(t.inputs.label) << "</td><td>" << m.id
+        << (m.foundOnReexamination ? " (found on re-examination)" : "") << "</td><td class=\"l\">"
         << EscapeMarkup(m.levels) << "</td><td>" << Fixed(m.volumeMm3) << "</td><td>"
         << (m.partialVolumeMm3 ? Fixed(*m.partialVolumeMm3) : std::string("")) << "</td><td>"
         << Fixed(m.sagittalLongestDiameterMm) << "</td><td>" << Fixed(m.sagittalPerpendicularMm) << "</td><td>"

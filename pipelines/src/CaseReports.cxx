@@ -61,7 +61,8 @@ LesionJson(const LesionMeasurement & m, bool target)
              { "mean_enhancement_ratio", m.meanEnhancementRatio },
              { "peak_enhancement_ratio", m.peakEnhancementRatio },
              { "rano_bm_measurable", m.ranoMeasurable },
-             { "rano_bm_target", target } };
+             { "rano_bm_target", target },
+             { "found_on_reexamination", m.foundOnReexamination } };
   return j;
 }
 
@@ -253,7 +254,8 @@ LesionTable(const CaseResult & result, char separator)
                              "mean_enhancement_ratio",
                              "peak_enhancement_ratio",
                              "rano_bm_measurable",
-                             "rano_bm_target" };
+                             "rano_bm_target",
+                             "found_on_reexamination" };
   for (std::size_t c = 0; c < std::size(columns); ++c)
   {
     csv << (c ? std::string(1, separator) : std::string()) << columns[c];
@@ -270,7 +272,8 @@ LesionTable(const CaseResult & result, char separator)
           << m.sagittalPerpendicularMm << separator << m.sagittalSlices << separator << m.craniocaudalExtentMm
           << separator << Field(m.levels) << separator << m.meanEnhancementRatio << separator << m.peakEnhancementRatio
           << separator << (m.ranoMeasurable ? "true" : "false") << separator
-          << ((i == 0 && isTarget(m.id)) ? "true" : "false") << '\n';
+          << ((i == 0 && isTarget(m.id)) ? "true" : "false") << separator << (m.foundOnReexamination ? "true" : "false")
+          << '\n';
     }
   }
   return csv.str();

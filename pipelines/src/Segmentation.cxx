@@ -95,6 +95,36 @@ ResampleLabels(const LabelImageType * labels, const itk::ImageBase<3> * referenc
   return resample->GetOutput();
 }
 
+/** The enhancing-foci filter on one exam with the parameters (the T1 pre subtraction unless disabled). */
+FociFilter::Pointer
+MakeFociFilter(const ImageType *              t1post,
+               const ImageType *              t1pre,
+               const LabelImageType *         cord,
+               const SegmentationParameters & p)
+{
+  auto foci = FociFilter::New();
+  foci->SetInput(t1post);
+  foci->SetCordMask(cord);
+  if (t1pre && !p.fociWithoutSubtraction)
+  {
+    foci->SetPreContrastImage(t1pre);
+  }
+  foci->SetSeedEnhancement(p.fociSeedEnhancement);
+  foci->SetGrowEnhancement(p.fociGrowEnhancement);
+  foci->SetMinimumZScore(p.fociMinimumZScore);
+  foci->SetRelativeBoundary(p.fociRelativeBoundary);
+  foci->SetExophyticMargin(p.fociExophyticMargin);
+  foci->SetSurfaceDepth(p.fociSurfaceDepth);
+  foci->SetMinimumCoreFraction(p.fociMinimumCoreFraction);
+  foci->SetMinimumInsideFraction(p.fociMinimumInsideFraction);
+  foci->SetMinimumVolume(p.fociMinimumVolume);
+  foci->SetSplitDepth(p.fociSplitDepth);
+  foci->SetSplitNeckFraction(p.fociSplitNeckFraction);
+  foci->SetReferenceLength(p.fociReferenceLength);
+  foci->SetReferenceQuantile(p.fociReferenceQuantile);
+  return foci;
+}
+
 /** The inverse of the within-exam T1 post -> T2 transform (null for the identity). */
 TransformType::ConstPointer
 T2ToT1post(const TransformType * toT2, const std::filesystem::path & t2Path)
@@ -303,6 +333,40 @@ FindSegmentationParameter(const std::string & name)
   throw std::invalid_argument("unknown segmentation parameter '" + name + "'");
 }
 
+ReexaminedFoci
+ReexamineFoci(const ImageType *              t1post,
+              const ImageType *              t1pre,
+              const LabelImageType *         cord,
+              const LabelImageType *         region,
+              const SegmentationParameters & p)
+{
+  ImageType::ConstPointer pre = t1pre;
+  if (pre && !SameGeometry(pre, t1post))
+  {
+    pre = ResampleImage(pre, t1post).GetPointer();
+  }
+  auto foci = MakeFociFilter(t1post, pre, cord, p);
+  foci->SetRegionOfInterest(region);
+  foci->SetSeedEnhancement(p.fociGrowEnhancement); // seeds relaxed to the growing threshold
+  foci->SetMinimumVolume(0.0);
+  foci->Update();
+  ReexaminedFoci found;
+  found.lesions = foci->GetOutput();
+  found.lesions->DisconnectPipeline();
+  for (const auto & f : foci->GetFoci())
+  {
+    LesionStatistics s;
+    s.id = f.id;
+    s.voxelCount = f.voxelCount;
+    s.volume = f.volume;
+    s.partialVolume = f.partialVolume;
+    s.centroid = f.centroid;
+    s.peakEnhancement = f.peakEnhancement;
+    found.statistics.push_back(s);
+  }
+  return found;
+}
+
 SegmentationResult
 SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p)
 {
@@ -404,26 +468,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   }
 
   // --- Enhancing foci ---
-  auto foci = FociFilter::New();
-  foci->SetInput(t1post);
-  foci->SetCordMask(r.cord);
-  if (t1pre && !p.fociWithoutSubtraction)
-  {
-    foci->SetPreContrastImage(t1pre);
-  }
-  foci->SetSeedEnhancement(p.fociSeedEnhancement);
-  foci->SetGrowEnhancement(p.fociGrowEnhancement);
-  foci->SetMinimumZScore(p.fociMinimumZScore);
-  foci->SetRelativeBoundary(p.fociRelativeBoundary);
-  foci->SetExophyticMargin(p.fociExophyticMargin);
-  foci->SetSurfaceDepth(p.fociSurfaceDepth);
-  foci->SetMinimumCoreFraction(p.fociMinimumCoreFraction);
-  foci->SetMinimumInsideFraction(p.fociMinimumInsideFraction);
-  foci->SetMinimumVolume(p.fociMinimumVolume);
-  foci->SetSplitDepth(p.fociSplitDepth);
-  foci->SetSplitNeckFraction(p.fociSplitNeckFraction);
-  foci->SetReferenceLength(p.fociReferenceLength);
-  foci->SetReferenceQuantile(p.fociReferenceQuantile);
+  auto foci = MakeFociFilter(t1post, t1pre, r.cord, p);
   foci->Update();
   r.lesions = foci->GetOutput();
   r.lesions->DisconnectPipeline();

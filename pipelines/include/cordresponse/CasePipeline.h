@@ -60,8 +60,9 @@ struct ExamStageSeconds
 /** What one exam gave. Label maps are on the exam's T1 post-contrast grid; measurements are native. */
 struct TimepointResult
 {
-  TimepointInputs    inputs;
-  ImageType::Pointer t1post;
+  TimepointInputs         inputs;
+  ImageType::Pointer      t1post;
+  ImageType::ConstPointer t1preOnT1post; // T1 pre registered to T1 post (null without T1 pre): re-examination
   // The exam's segmentation on its T1 post grid (its T2-grid maps are released after measurement).
   SegmentationResult                segmentation;
   std::vector<LesionMeasurement>    lesionMeasurements;

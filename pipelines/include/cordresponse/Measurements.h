@@ -23,10 +23,11 @@ struct LesionMeasurement
   double                sagittalPerpendicularMm{ 0 };   // extent perpendicular to it, in the same plane
   int                   sagittalSlices{ 0 };            // sagittal planes the focus appears on
   double                craniocaudalExtentMm{ 0 };
-  std::string           levels;                    // e.g. "T9-T10"; empty when no level information
-  double                meanEnhancementRatio{ 0 }; // mean T1 post in the focus / median of normal cord
-  double                peakEnhancementRatio{ 0 }; // 95th percentile in the focus / median of normal cord
-  bool                  ranoMeasurable{ false };   // LD >= 10 mm, perpendicular >= 5 mm, on >= 2 slices
+  std::string           levels;                        // e.g. "T9-T10"; empty when no level information
+  double                meanEnhancementRatio{ 0 };     // mean T1 post in the focus / median of normal cord
+  double                peakEnhancementRatio{ 0 };     // 95th percentile in the focus / median of normal cord
+  bool                  ranoMeasurable{ false };       // LD >= 10 mm, perpendicular >= 5 mm, on >= 2 slices
+  bool                  foundOnReexamination{ false }; // found by re-examining this exam where another showed it
 };
 
 /** The volume to compare across exams: the partial-volume estimate when there is one (on 3 mm slices the

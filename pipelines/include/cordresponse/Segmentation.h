@@ -146,6 +146,24 @@ struct SegmentationResult
 SegmentationResult
 SegmentTimepoint(const SegmentationInputs & inputs, const SegmentationParameters & parameters = {});
 
+/** Foci found by re-examining one exam inside a region (ids 1..N; statistics without levels). */
+struct ReexaminedFoci
+{
+  LabelImageType::Pointer       lesions;
+  std::vector<LesionStatistics> statistics;
+};
+
+/** Re-examine one exam for enhancing foci seeded inside `region` (a mask on the T1 post grid), with the seed
+ *  threshold relaxed to the growing one (fociGrowEnhancement; the noise criterion, fociMinimumZScore, stays)
+ *  and no minimum volume: where another exam of the patient shows a focus, a focus too faint to seed here
+ *  on its own is still found and measured. `t1pre` (registered to T1 post) may be null. */
+ReexaminedFoci
+ReexamineFoci(const ImageType *              t1post,
+              const ImageType *              t1pre,
+              const LabelImageType *         cord,
+              const LabelImageType *         region,
+              const SegmentationParameters & parameters = {});
+
 /** Write cord.nii.gz, lesions.nii.gz, edema.nii.gz, edema_t2.nii.gz (with T2), levels.nii.gz and
  *  segmentation.json into `directory` (created if needed; every file atomically). */
 void
