@@ -486,6 +486,38 @@ TEST(SegmentationEdgeCases, TwoTouchingFociAreBothFound)
   EXPECT_NE(*overlap.at(1).begin(), *overlap.at(2).begin());
 }
 
+TEST(SegmentationEdgeCases, ReexaminationFindsOnlyFociSeededInsideTheRegion)
+{
+  // ReexamineFoci (the longitudinal re-examination, docs/case-file.md): only foci seeded inside the region
+  // come back, measured as in the full segmentation; a region on another grid is a clear error.
+  test::TemporaryDirectory dir;
+  WritePhantomCase(MakePhantomCase("seed", 1, PhantomGrid::Test), dir.Path());
+  const auto in = Inputs(dir.Path(), "baseline");
+  const auto r = SegmentTimepoint(in);
+  const auto truth = LoadLabelImage(dir / "truth/baseline_lesions.nii.gz");
+  auto       region = LabelImageType::New();
+  region->CopyInformation(truth);
+  region->SetRegions(truth->GetLargestPossibleRegion());
+  region->Allocate();
+  for (std::size_t k = 0; k < truth->GetPixelContainer()->Size(); ++k)
+  {
+    region->GetBufferPointer()[k] = truth->GetBufferPointer()[k] == 2 ? 1 : 0;
+  }
+  const auto found = ReexamineFoci(in.t1post, in.t1pre, r.cord, region);
+  ASSERT_EQ(found.statistics.size(), 1u);
+  const auto overlap = Overlaps(truth, found.lesions);
+  EXPECT_FALSE(overlap.count(1));
+  ASSERT_TRUE(overlap.count(2));
+  std::ifstream truthFile(dir / "truth.json");
+  const double  truthVolume =
+    json::parse(truthFile)["timepoints"][0]["enhancing"]["lesions"][1]["analytic_volume_mm3"].get<double>();
+  EXPECT_NEAR(found.statistics.front().partialVolume, truthVolume, 0.1 * truthVolume);
+  auto small = LabelImageType::New();
+  small->SetRegions(LabelImageType::SizeType{ { 4, 4, 4 } });
+  small->Allocate(true);
+  EXPECT_THROW(ReexamineFoci(in.t1post, in.t1pre, r.cord, small), itk::ExceptionObject);
+}
+
 TEST(SegmentationEdgeCases, CoalescedFociStayOneFocus)
 {
   // Two 16 mm foci overlapping by 3 mm: the erosion by fociSplitDepth separates them, but the neck is about
