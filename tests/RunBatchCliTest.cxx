@@ -252,6 +252,58 @@ TEST(EndToEndReexamination, AFocusFoundOnlyAtFollowupIsLookedForAtBaseline)
     << e.output;
 }
 
+TEST(EndToEndReexamination, ReexaminationWalksBackThroughEarlierExams)
+{
+  // Three exams: the small-foci seed 2 baseline twice (the second as "followup", with its own noise and the
+  // 5 mm^3 focus a little smaller), then its follow-up as "followup2", where that focus seeds. The middle exam
+  // is re-examined (through its registration onto the baseline), then the baseline in turn, so the focus is
+  // followed through all three and nothing is left equivocal-new.
+  TemporaryDirectory dir;
+  PhantomCase        c = MakePhantomCase("small-foci", 2, PhantomGrid::Test);
+  PhantomTimepoint   middle = c.timepoints[0];
+  middle.label = "followup";
+  middle.motion = c.timepoints[1].motion;
+  middle.expectedRanoBm = "SD";
+  middle.expectedVolumetric = "SD";
+  for (auto & lesion : middle.lesions)
+  {
+    if (lesion.id == 3) // the 5 mm^3 focus, a little smaller in the middle exam: it does not seed there
+    {
+      for (auto & a : lesion.semiAxes)
+      {
+        a *= 0.85;
+      }
+    }
+  }
+  c.timepoints[1].label = "followup2";
+  c.timepoints.insert(c.timepoints.begin() + 1, middle);
+  c.changes.clear();
+  WritePhantomCase(c, dir / "case");
+  const auto r =
+    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const json report = json::parse(ReadText(dir / "out" / "report.json"));
+  ASSERT_EQ(report["timepoints"].size(), 3u);
+  std::vector<int> reexamined;
+  for (const auto & t : report["timepoints"])
+  {
+    int n = 0;
+    for (const auto & l : t["enhancing"]["lesions"])
+    {
+      n += l["found_on_reexamination"].get<bool>() ? 1 : 0;
+    }
+    reexamined.push_back(n);
+  }
+  EXPECT_EQ(reexamined, (std::vector<int>{ 1, 1, 0 })) << report["timepoints"].dump(1).substr(0, 4000);
+  for (std::size_t i = 1; i < 3; ++i)
+  {
+    for (const auto & change : report["timepoints"][i]["change"]["lesions"])
+    {
+      EXPECT_NE(change["status"], "equivocal-new") << i << " " << change.dump();
+    }
+  }
+}
+
 TEST(EndToEndThreeExams, TheNadirCaseIsTrackedAndScored)
 {
   TemporaryDirectory dir;
