@@ -219,6 +219,16 @@ TEST(EndToEndThinSlices, PartialResponseOnThinSlicesIsRegisteredAndClassified)
     << e2.output;
 }
 
+/** `cordresponse run` on DIR/case/case.json into DIR/out (expected to succeed); the report it writes. */
+json
+RunAndReadReport(const fs::path & dir)
+{
+  const auto r =
+    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  return r.exitCode == 0 ? json::parse(ReadText(dir / "out" / "report.json")) : json::object();
+}
+
 TEST(EndToEndReexamination, AFocusFoundOnlyAtFollowupIsLookedForAtBaseline)
 {
   // small-foci, phantom seed 2: the 2.2 mm (5 mm^3) focus fills no voxel at baseline and does not seed there,
@@ -226,11 +236,9 @@ TEST(EndToEndReexamination, AFocusFoundOnlyAtFollowupIsLookedForAtBaseline)
   // baseline is re-examined inside it (relaxed seeds): the focus is found, flagged, and matched.
   TemporaryDirectory dir;
   WritePhantomCase(MakePhantomCase("small-foci", 2, PhantomGrid::Test), dir / "case");
-  const auto r =
-    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  const json report = json::parse(ReadText(dir / "out" / "report.json"));
-  int        reexamined = 0;
+  const json report = RunAndReadReport(dir.Path());
+  ASSERT_TRUE(report.contains("timepoints"));
+  int reexamined = 0;
   for (const auto & l : report["timepoints"][0]["enhancing"]["lesions"])
   {
     reexamined += l["found_on_reexamination"].get<bool>() ? 1 : 0;
@@ -279,10 +287,8 @@ TEST(EndToEndReexamination, ReexaminationWalksBackThroughEarlierExams)
   c.timepoints.insert(c.timepoints.begin() + 1, middle);
   c.changes.clear();
   WritePhantomCase(c, dir / "case");
-  const auto r =
-    RunCommand(Exe() + " run --case " + Quote(dir / "case" / "case.json") + " --output-dir " + Quote(dir / "out"));
-  ASSERT_EQ(r.exitCode, 0) << r.output;
-  const json report = json::parse(ReadText(dir / "out" / "report.json"));
+  const json report = RunAndReadReport(dir.Path());
+  ASSERT_TRUE(report.contains("timepoints"));
   ASSERT_EQ(report["timepoints"].size(), 3u);
   std::vector<int> reexamined;
   for (const auto & t : report["timepoints"])

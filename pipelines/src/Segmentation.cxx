@@ -125,6 +125,20 @@ MakeFociFilter(const ImageType *              t1post,
   return foci;
 }
 
+/** A focus of the foci filter as the segmentation result reports it (levels are filled in later). */
+LesionStatistics
+StatisticsOf(const FociFilter::Focus & f)
+{
+  LesionStatistics s;
+  s.id = f.id;
+  s.voxelCount = f.voxelCount;
+  s.volume = f.volume;
+  s.partialVolume = f.partialVolume;
+  s.centroid = f.centroid;
+  s.peakEnhancement = f.peakEnhancement;
+  return s;
+}
+
 /** The inverse of the within-exam T1 post -> T2 transform (null for the identity). */
 TransformType::ConstPointer
 T2ToT1post(const TransformType * toT2, const std::filesystem::path & t2Path)
@@ -355,14 +369,7 @@ ReexamineFoci(const ImageType *              t1post,
   found.lesions->DisconnectPipeline();
   for (const auto & f : foci->GetFoci())
   {
-    LesionStatistics s;
-    s.id = f.id;
-    s.voxelCount = f.voxelCount;
-    s.volume = f.volume;
-    s.partialVolume = f.partialVolume;
-    s.centroid = f.centroid;
-    s.peakEnhancement = f.peakEnhancement;
-    found.statistics.push_back(s);
+    found.statistics.push_back(StatisticsOf(f));
   }
   return found;
 }
@@ -543,14 +550,8 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   }
   for (const auto & f : foci->GetFoci())
   {
-    LesionStatistics s;
-    s.id = f.id;
-    s.voxelCount = f.voxelCount;
-    s.volume = f.volume;
-    s.partialVolume = f.partialVolume;
-    s.centroid = f.centroid;
-    s.peakEnhancement = f.peakEnhancement;
-    const auto span = levels->LevelSpan(r.lesions, f.id);
+    LesionStatistics s = StatisticsOf(f);
+    const auto       span = levels->LevelSpan(r.lesions, f.id);
     s.firstLevel = span.first;
     s.lastLevel = span.second;
     s.levels = itk::SpinalLevels::SpanName(span.first, span.second);
