@@ -69,22 +69,18 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   const long           nc = grid.Size(cc);
   ProgressReporter     progress(this, 0, 5, 100);
 
-  std::vector<std::uint8_t> cord(n, 0);
-  std::vector<float>        value(n);
-  std::size_t               count = 0;
-  {
-    ImageRegionConstIterator<TLabelImage> it(cordImage, cordImage->GetLargestPossibleRegion());
-    ImageRegionConstIterator<TInputImage> iv(t2, t2->GetLargestPossibleRegion());
-    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++iv, ++k)
-    {
-      cord[k] = it.Get() != 0;
-      value[k] = static_cast<float>(iv.Get());
-      count += cord[k];
-    }
-  }
-  if (count == 0)
+  const std::vector<std::uint8_t> cord = SpinalCordGrid::NonZero(cordImage);
+  if (std::find(cord.begin(), cord.end(), 1) == cord.end())
   {
     return;
+  }
+  std::vector<float> value(n);
+  {
+    ImageRegionConstIterator<TInputImage> iv(t2, t2->GetLargestPossibleRegion());
+    for (std::size_t k = 0; !iv.IsAtEnd(); ++iv, ++k)
+    {
+      value[k] = static_cast<float>(iv.Get());
+    }
   }
   // 1. CSF reference per plane: shell around the cord.
   const std::vector<std::uint8_t> dilated = grid.Dilate(cord, m_ShellWidth);
@@ -454,15 +450,10 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::DropFociOnlyRegions(
 {
   // What a region holds away from every focus must span at least MinimumLength along the cord and be at least
   // as large as what it holds near them.
-  const std::size_t         n = grid.NumberOfVoxels();
-  const unsigned int        cc = grid.CranioCaudalAxis();
-  const auto                superior = grid.AxisDirection(cc);
-  std::vector<std::uint8_t> lesion(n, 0);
-  {
-    ImageRegionConstIterator<TLabelImage> it(lesionImage, lesionImage->GetLargestPossibleRegion());
-    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
-      lesion[k] = it.Get() != 0;
-  }
+  const std::size_t               n = grid.NumberOfVoxels();
+  const unsigned int              cc = grid.CranioCaudalAxis();
+  const auto                      superior = grid.AxisDirection(cc);
+  const std::vector<std::uint8_t> lesion = SpinalCordGrid::NonZero(lesionImage);
   // Near: within 1.5 mm, and at least the next voxel along every axis (partial volume on thick slices).
   std::array<long, 3> nearRadii{};
   for (unsigned int d = 0; d < 3; ++d)

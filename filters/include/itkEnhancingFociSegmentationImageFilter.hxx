@@ -76,17 +76,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   const long           nc = grid.Size(cc);
   ProgressReporter     progress(this, 0, static_cast<SizeValueType>(nc + 4), 100);
 
-  std::vector<std::uint8_t> cord(n, 0);
-  std::size_t               cordCount = 0;
-  {
-    ImageRegionConstIterator<TLabelImage> it(cordImage, cordImage->GetLargestPossibleRegion());
-    for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
-    {
-      cord[k] = it.Get() != 0;
-      cordCount += cord[k];
-    }
-  }
-  if (cordCount == 0)
+  const std::vector<std::uint8_t> cord = SpinalCordGrid::NonZero(cordImage);
+  if (std::find(cord.begin(), cord.end(), 1) == cord.end())
   {
     return; // no cord, no focus (callers decide whether an empty cord is an error)
   }
@@ -225,10 +216,10 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     }
     if (roiImage)
     {
-      ImageRegionConstIterator<TLabelImage> it(roiImage, roiImage->GetLargestPossibleRegion());
-      for (std::size_t k = 0; !it.IsAtEnd(); ++it, ++k)
+      const std::vector<std::uint8_t> roi = SpinalCordGrid::NonZero(roiImage);
+      for (std::size_t k = 0; k < n; ++k)
       {
-        seed[k] = seed[k] && it.Get() != 0;
+        seed[k] = seed[k] && roi[k];
       }
     }
   }

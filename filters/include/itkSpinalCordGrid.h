@@ -4,6 +4,7 @@
 #include "CordResponseExport.h"
 
 #include "itkImageBase.h"
+#include "itkImageRegionConstIterator.h"
 #include "itkMatrix.h"
 #include "itkPoint.h"
 
@@ -124,6 +125,20 @@ public:
   /** The q-quantile (0..1) of `values` (reordered in place; nearest rank). 0 for an empty vector. */
   static double
   Quantile(std::vector<float> & values, double q);
+
+  /** The non-zero voxels of `image` (its largest possible region, in buffer order) as a 0/1 mask. */
+  template <typename TImage>
+  static std::vector<std::uint8_t>
+  NonZero(const TImage * image)
+  {
+    std::vector<std::uint8_t>        mask;
+    ImageRegionConstIterator<TImage> it(image, image->GetLargestPossibleRegion());
+    for (; !it.IsAtEnd(); ++it)
+    {
+      mask.push_back(it.Get() != 0 ? 1 : 0);
+    }
+    return mask;
+  }
 
   /** Box mean of `values` over the voxels of `mask`: for each voxel of `mask`, the mean over the mask voxels
    *  of the box of +-radii[d] voxels along each axis d around it; 0 outside `mask`. */

@@ -105,19 +105,12 @@ ReexamineEarlierExam(TimepointResult &                 earlier,
   }
   {
     const itk::SpinalCordGrid grid(region);
-    std::vector<std::uint8_t> inside(grid.NumberOfVoxels());
-    for (std::size_t k = 0; k < inside.size(); ++k)
-    {
-      inside[k] = region->GetBufferPointer()[k] != 0;
-    }
-    const auto grown = grid.Dilate(inside, std::array<long, 3>{ { 1, 1, 1 } });
-    for (std::size_t k = 0; k < grown.size(); ++k)
-    {
-      region->GetBufferPointer()[k] = grown[k];
-    }
+    const auto                grown =
+      grid.Dilate(itk::SpinalCordGrid::NonZero(region.GetPointer()), std::array<long, 3>{ { 1, 1, 1 } });
+    std::copy(grown.begin(), grown.end(), region->GetBufferPointer());
   }
   const ReexaminedFoci found =
-    ReexamineFoci(earlier.t1post, earlier.t1preOnT1post, s.cord, region, options.segmentation);
+    ReexamineFoci(earlier.t1post, earlier.t1preAligned, s.cord, region, options.segmentation);
   unsigned int nextId = 0;
   for (const auto & m : earlier.lesionMeasurements)
   {
@@ -223,26 +216,25 @@ CompareTimepoints(CaseResult & result, const RunOptions & options)
   const auto & baseline = tps.front();
   // Each exam against the previous one; an equivocal-new focus sends the previous exam to re-examination
   // (and, when a focus is added there, the exams before it in turn).
-  auto match = [&](std::size_t j) {
-    tps[j].changesFromPrevious =
-      MatchLesionsAcrossTime(InBaselineSpace(tps[j - 1].segmentation.lesions, baseline, tps[j - 1]),
-                             InBaselineSpace(tps[j].segmentation.lesions, baseline, tps[j]), ForMatching(tps[j - 1]),
-                             ForMatching(tps[j]), options.matching);
+  auto lesionsInBaseline = [&](std::size_t j) {
+    return InBaselineSpace(tps[j].segmentation.lesions, baseline, tps[j]);
+  };
+  auto match = [&](std::size_t j, const LabelImageType * laterInBaseline) {
+    tps[j].changesFromPrevious = MatchLesionsAcrossTime(lesionsInBaseline(j - 1), laterInBaseline,
+                                                        ForMatching(tps[j - 1]), ForMatching(tps[j]), options.matching);
   };
   for (std::size_t i = 1; i < tps.size(); ++i)
   {
-    match(i);
-    for (std::size_t j = i; j >= 1; --j)
+    auto later = lesionsInBaseline(i);
+    match(i, later);
+    for (std::size_t j = i;
+         j >= 1 && ReexamineEarlierExam(tps[j - 1], baseline, later, tps[j].changesFromPrevious, options); --j)
     {
-      const auto later = InBaselineSpace(tps[j].segmentation.lesions, baseline, tps[j]);
-      if (!ReexamineEarlierExam(tps[j - 1], baseline, later, tps[j].changesFromPrevious, options))
-      {
-        break;
-      }
-      match(j);
+      match(j, later); // exam j - 1 gained a focus
       if (j >= 2)
       {
-        match(j - 1);
+        later = lesionsInBaseline(j - 1);
+        match(j - 1, later);
       }
     }
   }

@@ -34,7 +34,7 @@ SegmentExam(const ExamImages & images, const RunOptions & options, TimepointResu
     }
   }
   t.segmentation = SegmentTimepoint(in, options.segmentation);
-  t.t1preOnT1post = in.t1pre;
+  t.t1preAligned = in.t1pre;
 }
 
 } // namespace cordresponse

@@ -155,9 +155,14 @@ T2ToT1post(const TransformType * toT2, const std::filesystem::path & t2Path)
   return inverse;
 }
 
-ImageType::Pointer
-ResampleImage(const ImageType * image, const itk::ImageBase<3> * reference)
+/** `image` on the grid of `reference`: the image itself when it already is, else resampled linearly. */
+ImageType::ConstPointer
+OnGridOf(const ImageType * image, const itk::ImageBase<3> * reference)
 {
+  if (SameGeometry(image, reference))
+  {
+    return image;
+  }
   using Resample = itk::ResampleImageFilter<ImageType, ImageType>;
   auto resample = Resample::New();
   resample->SetInput(image);
@@ -354,12 +359,8 @@ ReexamineFoci(const ImageType *              t1post,
               const LabelImageType *         region,
               const SegmentationParameters & p)
 {
-  ImageType::ConstPointer pre = t1pre;
-  if (pre && !SameGeometry(pre, t1post))
-  {
-    pre = ResampleImage(pre, t1post).GetPointer();
-  }
-  auto foci = MakeFociFilter(t1post, pre, cord, p);
+  const ImageType::ConstPointer pre = t1pre ? OnGridOf(t1pre, t1post) : nullptr;
+  auto                          foci = MakeFociFilter(t1post, pre, cord, p);
   foci->SetRegionOfInterest(region);
   foci->SetSeedEnhancement(p.fociGrowEnhancement); // seeds relaxed to the growing threshold
   foci->SetMinimumVolume(0.0);
@@ -389,16 +390,13 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
   {
     throw InputError(in.t2Path, "does not overlap the T1 post-contrast image");
   }
-  ImageType::ConstPointer t1pre = in.t1pre;
-  if (t1pre && !SameGeometry(t1pre, t1post))
+  const TransformType::ConstPointer t2ToT1post = T2ToT1post(toT2, in.t2Path); // maps T2 points to T1 post
+  if (in.t1pre && !Overlaps(t1post, in.t1pre, nullptr))
   {
-    if (!Overlaps(t1post, t1pre, nullptr))
-    {
-      throw InputError(in.t1prePath, "does not overlap the T1 post-contrast image");
-    }
-    t1pre = ResampleImage(t1pre, t1post).GetPointer();
+    throw InputError(in.t1prePath, "does not overlap the T1 post-contrast image");
   }
-  auto cordFilter = [&](const ImageType * image, itk::SpinalCordContrastEnum contrast) {
+  const ImageType::ConstPointer t1pre = in.t1pre ? OnGridOf(in.t1pre, t1post) : nullptr;
+  auto                          cordFilter = [&](const ImageType * image, itk::SpinalCordContrastEnum contrast) {
     auto f = CordFilter::New();
     f->SetInput(image);
     f->SetContrast(contrast);
@@ -442,7 +440,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     if (in.t2)
     {
       // The mask lives in T1-post space; T2 points map back through the inverse transform.
-      r.cordT2 = ResampleLabels(binary, in.t2, T2ToT1post(toT2, in.t2Path).GetPointer());
+      r.cordT2 = ResampleLabels(binary, in.t2, t2ToT1post);
       if (Count(r.cordT2) == 0)
       {
         throw InputError(in.cordMaskPath, "the cord mask does not overlap the T2 image");
@@ -488,7 +486,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     edema->SetInput(in.t2);
     edema->SetCordMask(r.cordT2);
     // The foci, found on T1 post, on the T2 grid (T2 points map to T1 post through the inverse transform).
-    const auto lesionsT2 = ResampleLabels(r.lesions, in.t2, T2ToT1post(toT2, in.t2Path).GetPointer());
+    const auto lesionsT2 = ResampleLabels(r.lesions, in.t2, t2ToT1post);
     edema->SetLesionMask(lesionsT2);
     edema->SetSeedIncrease(p.edemaSeedIncrease);
     edema->SetGrowIncrease(p.edemaGrowIncrease);

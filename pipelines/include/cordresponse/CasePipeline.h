@@ -62,7 +62,7 @@ struct TimepointResult
 {
   TimepointInputs         inputs;
   ImageType::Pointer      t1post;
-  ImageType::ConstPointer t1preOnT1post; // T1 pre registered to T1 post (null without T1 pre): re-examination
+  ImageType::ConstPointer t1preAligned; // T1 pre aligned to T1 post, any grid (null without it): re-examination
   // The exam's segmentation on its T1 post grid (its T2-grid maps are released after measurement).
   SegmentationResult                segmentation;
   std::vector<LesionMeasurement>    lesionMeasurements;
