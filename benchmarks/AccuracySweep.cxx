@@ -1,9 +1,9 @@
 // Accuracy sweep (issue 3): one acquisition or lesion factor at a time around a phantom preset (default: the seed
-// case) -- SNR,
-// focus size, follow-up motion, slice thickness -- through the whole pipeline (RunCase + WriteCaseReports, as
-// `cordresponse run --case`) and the evaluator (EvaluateCase, as `cordresponse evaluate`). Prints one table.
+// case) -- SNR, focus size, follow-up motion, slice thickness, in-plane acquisition (zero filling) -- through the
+// whole pipeline (RunCase + WriteCaseReports, as `cordresponse run --case`) and the evaluator (EvaluateCase, as
+// `cordresponse evaluate`). Prints one table.
 // Usage: cordresponse_accuracy_sweep [--preset NAME] [--grid test|clinical] [--seed N] [--work DIR] [--threads N]
-//                                    [--factor snr|focus|motion|slice]... [--case NAME=CASE_DIR|CASE_FILE]...
+//          [--factor snr|focus|motion|slice|acquisition]... [--case NAME=CASE_DIR|CASE_FILE]...
 // --case adds a row for an existing case directory (case.json + truth.json, e.g. the real-anatomy case of
 // testdata/RealAnatomyCase.h) or case file (truth.json beside it); with --case and no --factor only those cases
 // are run. Phantom cases are written once under --work/cases and reused; results (report.json, maps and
@@ -157,6 +157,17 @@ SweepVariants(const std::string & preset, std::uint64_t seed, PhantomGrid grid, 
       v.push_back({ "slice thickness", value, [s](PhantomCase & c) { c.sliceThickness = s; }, {} });
     }
   }
+  if (wanted("acquisition"))
+  {
+    // Acquired in-plane (antero-posterior x superior-inferior), zero-filled to the grid: the scanner protocol
+    // and a coarser one (as T1-weighted sagittal protocols often are).
+    for (auto a : { ScannerAcquiredInPlaneSpacing, std::array<double, 2>{ { 1.4, 1.0 } } })
+    {
+      char value[48];
+      std::snprintf(value, sizeof(value), "%.1f x %.1f mm zero-filled", a[0], a[1]);
+      v.push_back({ "acquisition", value, [a](PhantomCase & c) { c.acquiredInPlaneSpacing = a; }, {} });
+    }
+  }
   return v;
 }
 
@@ -282,7 +293,7 @@ Usage(const std::string & problem)
 {
   std::cerr << problem
             << "\nusage: cordresponse_accuracy_sweep [--preset NAME] [--grid test|clinical] [--seed N] [--work DIR] "
-            << "[--threads N] [--factor snr|focus|motion|slice]... [--case NAME=CASE_DIR|CASE_FILE]...\n";
+            << "[--threads N] [--factor snr|focus|motion|slice|acquisition]... [--case NAME=CASE_DIR|CASE_FILE]...\n";
   std::exit(2);
 }
 } // namespace
@@ -327,7 +338,7 @@ main(int argc, char * argv[])
     }
     else if (arg == "--factor")
     {
-      if (value != "snr" && value != "focus" && value != "motion" && value != "slice")
+      if (value != "snr" && value != "focus" && value != "motion" && value != "slice" && value != "acquisition")
       {
         Usage("unknown factor " + value);
       }

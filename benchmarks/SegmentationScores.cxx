@@ -2,6 +2,7 @@
 // every preset, and cord Dice against the manual masks of the real Spinal Cord Toolbox images.
 // Usage: cordresponse_segmentation_scores [--grid test|clinical] [--seeds N] [--work DIR] [--preset NAME]...
 // Prints one line per timepoint and a summary; phantom cases are written once under --work and reused.
+#include "cordresponse/Evaluation.h"
 #include "cordresponse/ImageIO.h"
 #include "cordresponse/Phantom.h"
 #include "cordresponse/Segmentation.h"
@@ -116,18 +117,13 @@ main(int argc, char ** argv)
         const double cordDice = Dice(cordTruth, r.cord);
         t.worstCordDice = std::min(t.worstCordDice, cordDice);
         ++t.cases;
-        // Foci: detection, false positives, per-lesion Dice and volume.
-        std::map<unsigned int, std::set<unsigned int>> overlap; // truth id -> predicted ids
-        std::set<unsigned int>                         matchedPredicted;
-        for (std::size_t k = 0; k < lesionTruth->GetPixelContainer()->Size(); ++k)
-        {
-          const unsigned a = lesionTruth->GetBufferPointer()[k], b = r.lesions->GetBufferPointer()[k];
-          if (a && b)
-            overlap[a].insert(b), matchedPredicted.insert(b);
-        }
-        int fp = 0;
-        for (const auto & s : r.lesionStatistics)
-          fp += matchedPredicted.count(s.id) ? 0 : 1;
+        // Foci: detection and false positives by the evaluator's rule, per-lesion Dice and volume.
+        const auto score = MatchLesions(lesionTruth, r.lesions, ReadTruthLesionFacts(tp));
+        std::map<unsigned int, std::set<unsigned int>> matched; // detected truth id -> predicted ids
+        for (const auto & m : score.lesions)
+          if (m.detected)
+            matched[m.id].insert(m.matchedIds.begin(), m.matchedIds.end());
+        const int fp = static_cast<int>(score.falsePositives);
         t.falsePositives += fp;
         std::string lesionText;
         for (const auto & l : tp["enhancing"]["lesions"])
@@ -135,7 +131,7 @@ main(int argc, char ** argv)
           const unsigned id = l["id"];
           const double   diameter = l["longest_diameter_3d_mm"];
           const double   volume = l["analytic_volume_mm3"];
-          const bool     found = overlap.count(id) > 0;
+          const bool     found = matched.count(id) > 0;
           if (diameter >= 3.0)
             ++t.sensitiveTruth, t.sensitiveFound += found ? 1 : 0;
           char        buffer[256];
@@ -143,9 +139,9 @@ main(int argc, char ** argv)
           std::string levels;
           if (found)
           {
-            dice = Dice(Select(lesionTruth, { id }), Select(r.lesions, overlap[id]));
+            dice = Dice(Select(lesionTruth, { id }), Select(r.lesions, matched[id]));
             for (const auto & s : r.lesionStatistics)
-              if (overlap[id].count(s.id))
+              if (matched[id].count(s.id))
                 pv += s.partialVolume, vox += s.volume, levels = s.levels;
           }
           const double volumeError = volume > 0 ? 100.0 * (pv - volume) / volume : 0.0;

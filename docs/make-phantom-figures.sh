@@ -24,3 +24,12 @@ done
   --centre "$fx" "$fy" "$fz" --size 120 120 --pixel 0.3 --caption "axial T2 through the T9-T10 focus"
 "$exe" snapshot "$case_dir/followup/t1post.nii.gz" docs/images/phantom_seed_followup_sagittal_t1post.png \
   --size 307 307 --pixel 0.6 --caption "seed phantom, follow-up t1post: foci resolved, patient moved"
+# The same exam acquired as a scanner does (1.0 x 0.8 mm in-plane, zero-filled to 0.6 mm: blur, Gibbs ringing,
+# correlated noise), close up on the cord.
+scanner_dir=$case_dir/scanner
+"$exe" phantom --out "$scanner_dir" --preset seed --grid clinical --scanner-acquisition
+for seq in t1post t2; do
+  "$exe" snapshot "$scanner_dir/baseline/$seq.nii.gz" docs/images/phantom_seed_scanner_sagittal_${seq}.png \
+    --centre "$fx" "$fy" "$((${fz%.*} - 40))" --size 100 180 --pixel 0.25 \
+    --caption "scanner acquisition (zero-filled), baseline $seq"
+done

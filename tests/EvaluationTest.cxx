@@ -496,6 +496,49 @@ TEST(SegmentationMetrics, LesionMatchingRule)
   EXPECT_DOUBLE_EQ(*missed.Sensitivity(), 0.5);
 }
 
+TEST(SegmentationMetrics, ATruthLesionWithoutAVoxelIsMatchedByItsCentroid)
+{
+  // Truth lesion 1 owns voxels; lesion 3 (a 2 mm focus) covers less than half of every voxel, so the truth map
+  // has none of it: only truth.json knows its centroid. A prediction at it is a detection, not a false positive.
+  const auto truth = Box({ { 6, 5, 3 } }, { { 9, 8, 5 } }, 1);
+  auto       predicted = Box({ { 6, 5, 3 } }, { { 9, 8, 5 } }, 1);
+  Fill(predicted, { { 20, 15, 5 } }, { { 21, 15, 5 } }, 2);
+  itk::Point<double, 3> centre; // 1 mm from the prediction's centroid (index 20.5, 15, 5)
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    centre[d] = GridOrigin[d] + (d == 0 ? 20.5 : (d == 1 ? 15.0 : 5.0)) * GridSpacing[d] + (d == 0 ? 1.0 : 0.0);
+  }
+  nlohmann::json timepoint;
+  timepoint["enhancing"]["lesions"] = nlohmann::json::array(
+    { { { "id", 3 }, { "analytic_volume_mm3", 4.2 }, { "centroid_lps", { centre[0], centre[1], centre[2] } } } });
+  const auto facts = ReadTruthLesionFacts(timepoint);
+  ASSERT_EQ(facts.centroids.count(3), 1u);
+  EXPECT_DOUBLE_EQ(facts.analyticVolumes.at(3), 4.2);
+
+  const auto score = MatchLesions(truth, predicted, facts);
+  EXPECT_EQ(score.truthLesions, 2u);
+  EXPECT_EQ(score.truePositives, 2u);
+  EXPECT_EQ(score.falsePositives, 0u);
+  ASSERT_EQ(score.lesions.size(), 2u);
+  EXPECT_EQ(score.lesions[1].id, 3u);
+  EXPECT_EQ(score.lesions[1].matchedBy, "centroid distance");
+  EXPECT_EQ(score.lesions[1].matchedIds, std::vector<unsigned int>{ 2 });
+  EXPECT_DOUBLE_EQ(score.lesions[1].truthVolume, 0.0);
+  EXPECT_FALSE(score.lesions[1].VolumeErrorPercent().has_value());
+  EXPECT_DOUBLE_EQ(score.lesions[1].dice, 0.0);
+
+  // Without the truth facts the same prediction is a false positive; with nothing predicted there, lesion 3
+  // is a miss (and its empty Dice is 0, not 0/0).
+  EXPECT_EQ(MatchLesions(truth, predicted).falsePositiveIds, std::vector<unsigned int>{ 2 });
+  const auto missed = MatchLesions(truth, truth, facts);
+  EXPECT_EQ(missed.falseNegatives, 1u);
+  EXPECT_DOUBLE_EQ(missed.lesions[1].dice, 0.0);
+  // A centroid given for a lesion the map holds changes nothing.
+  TruthLesionFacts mapped;
+  mapped.centroids[1] = centre;
+  EXPECT_EQ(MatchLesions(truth, predicted, mapped).falsePositiveIds, std::vector<unsigned int>{ 2 });
+}
+
 TEST(SegmentationMetrics, GridMismatchIsRejected)
 {
   const auto a = Blank();

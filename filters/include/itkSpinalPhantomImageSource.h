@@ -25,7 +25,11 @@ namespace itk {
  *   scanner point q = R p + t where it is imaged in this exam. Identity for the baseline exam.
  * - A smooth multiplicative bias field (coil sensitivity, fixed to the scanner), drawn from Seed.
  * - Rician noise: magnitude of the complex signal plus Gaussian noise of standard deviation
- *   sigma = (normal cord signal of that sequence) / SNR in both channels.
+ *   sigma = (normal cord signal of that sequence) / SNR in both channels (of the final image).
+ * - Optional k-space truncation (AcquiredSpacing): a scanner acquires an in-plane matrix coarser than the
+ *   one it reconstructs and zero-fills k-space, so edges carry its sinc point-spread function (blur and
+ *   Gibbs ringing, e.g. at the cord-CSF border) and noise has the grain of the acquired voxel. The complex
+ *   signal plus white noise is low-passed along each truncated axis before the magnitude is taken.
  * Randomness is counter-based (a hash of Seed, sequence and voxel index), so the output is identical at
  * any number of threads.
  *
@@ -94,6 +98,12 @@ public:
    *  correlation length about 4 mm). Default 0.05; 0 disables it. */
   itkSetClampMacro(TextureAmplitude, double, 0.0, 0.5);
   itkGetConstMacro(TextureAmplitude, double);
+  /** Spacing actually acquired along each grid axis (mm), reconstructed on the output grid by zero filling:
+   *  k-space beyond 1 / (2 AcquiredSpacing[d]) cycles/mm is truncated along axis d (lines reflect-padded at
+   *  the field-of-view border). An axis whose value is not larger than the grid spacing (e.g. the slice axis of
+   *  a 2-D multi-slice acquisition) is not truncated. Default 0: no truncation. */
+  itkSetMacro(AcquiredSpacing, SpacingType);
+  itkGetConstReferenceMacro(AcquiredSpacing, SpacingType);
   /** Seed of noise and bias field. */
   itkSetMacro(Seed, std::uint64_t);
   itkGetConstMacro(Seed, std::uint64_t);
@@ -149,6 +159,9 @@ protected:
 private:
   double
   BiasField(unsigned int sequence, const PointType & q) const;
+  /** Adds Rician noise to a rendered (noiseless) image, after k-space truncation when AcquiredSpacing asks. */
+  void
+  Acquire(unsigned int sequence, OutputImageType * image);
 
   SpinalPhantomModel m_Model;
   SizeType           m_Size;
@@ -160,6 +173,7 @@ private:
   double             m_SNR{ 25.0 };
   double             m_BiasAmplitude{ 0.2 };
   double             m_TextureAmplitude{ 0.05 };
+  SpacingType        m_AcquiredSpacing;
   std::uint64_t      m_Seed{ 1 };
   double             m_SupersamplingStep{ 0.5 };
 

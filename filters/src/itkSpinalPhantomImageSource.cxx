@@ -3,7 +3,10 @@
 #include "itkImageRegionIteratorWithIndex.h"
 #include "itkMultiThreaderBase.h"
 
+#include <vnl/algo/vnl_fft_1d.h>
+
 #include <cmath>
+#include <complex>
 #include <mutex>
 
 namespace itk {
@@ -58,6 +61,113 @@ ValueNoise(std::uint64_t seed, const SpinalPhantomModel::PointType & p)
   return value;
 }
 
+/** Key of the noise of one voxel of one sequence (two uniforms: `key` and `key + 1`). */
+std::uint64_t
+NoiseKey(std::uint64_t seed, unsigned int sequence, std::uint64_t voxel)
+{
+  return Mix(Mix(seed ^ 0xC0FFEE) + sequence) ^ (voxel * 4);
+}
+
+/** Standard complex Gaussian sample (Box-Muller) of one key. */
+std::complex<double>
+ComplexGaussian(std::uint64_t key)
+{
+  const double r = std::sqrt(-2.0 * std::log(Uniform(key)));
+  const double phi = 2.0 * Pi * Uniform(key + 1);
+  return { r * std::cos(phi), r * std::sin(phi) };
+}
+
+/** Smallest length >= n whose only prime factors are 2, 3 and 5 (the lengths vnl_fft transforms). */
+unsigned int
+FftLength(unsigned int n)
+{
+  for (;; ++n)
+  {
+    unsigned int m = n;
+    for (unsigned int p : { 2u, 3u, 5u })
+    {
+      while (m % p == 0)
+      {
+        m /= p;
+      }
+    }
+    if (m == 1)
+    {
+      return n;
+    }
+  }
+}
+
+/** Zero filling along one axis: lines of `length` voxels are reflect-padded (by at least 16 voxels, so the
+ *  field-of-view border does not wrap around) to an FFT length, of which the frequencies |k| <= keptHalf
+ *  (1 / (2 acquired spacing) cycles/mm) are kept. */
+struct ZeroFilling
+{
+  unsigned int fftLength{ 0 };
+  std::size_t  keptHalf{ 0 };
+
+  ZeroFilling(std::size_t length, double spacing, double acquired)
+    : fftLength(FftLength(static_cast<unsigned int>(length + std::min<std::size_t>(length, 16))))
+    , keptHalf(static_cast<std::size_t>(std::floor(fftLength * spacing / (2.0 * acquired))))
+  {}
+  /** Fraction of the variance of white noise that survives. */
+  double
+  KeptFraction() const
+  {
+    return std::min(1.0, (2.0 * keptHalf + 1.0) / fftLength);
+  }
+};
+
+/** Truncates the k-space of every line along `axis` of a complex volume (x fastest) as `filling` says. */
+void
+TruncateKSpace(std::vector<std::complex<double>> & data,
+               const std::array<std::size_t, 3> &  n,
+               unsigned int                        axis,
+               const ZeroFilling &                 filling,
+               MultiThreaderBase *                 threader)
+{
+  const std::size_t     length = n[axis];
+  const std::size_t     stride = axis == 0 ? 1 : (axis == 1 ? n[0] : n[0] * n[1]);
+  const unsigned int    u = axis == 0 ? 1 : 0, v = axis == 2 ? 1 : 2;
+  const std::size_t     strideU = u == 0 ? 1 : n[0], strideV = v == 1 ? n[0] : n[0] * n[1];
+  const std::size_t     lines = n[u] * n[v];
+  const std::size_t     fftLength = filling.fftLength;
+  constexpr std::size_t linesPerChunk = 64;
+  threader->ParallelizeArray(
+    0, (lines + linesPerChunk - 1) / linesPerChunk,
+    [&](SizeValueType chunk) {
+      vnl_fft_1d<double>                fft(static_cast<int>(fftLength));
+      std::vector<std::complex<double>> line(fftLength);
+      const std::size_t                 tail = (fftLength - length + 1) / 2; // padding mirrored from the end
+      for (std::size_t l = chunk * linesPerChunk; l < std::min(lines, (chunk + 1) * linesPerChunk); ++l)
+      {
+        const std::size_t first = (l % n[u]) * strideU + (l / n[u]) * strideV;
+        for (std::size_t j = 0; j < length; ++j)
+        {
+          line[j] = data[first + j * stride];
+        }
+        for (std::size_t j = length; j < fftLength; ++j)
+        {
+          // The end mirrored into the first part of the padding, the start into the rest (the line is periodic).
+          const std::size_t beyondEnd = j - length, beforeStart = fftLength - j;
+          line[j] = line[beyondEnd < tail ? length - 1 - std::min(beyondEnd, length - 1)
+                                          : std::min(beforeStart - 1, length - 1)];
+        }
+        fft.fwd_transform(line);
+        for (std::size_t k = filling.keptHalf + 1; k + filling.keptHalf < fftLength; ++k)
+        {
+          line[k] = 0.0;
+        }
+        fft.bwd_transform(line);
+        for (std::size_t j = 0; j < length; ++j)
+        {
+          data[first + j * stride] = line[j] / static_cast<double>(fftLength);
+        }
+      }
+    },
+    nullptr);
+}
+
 /** Per-voxel accumulator of label fractions, in integer micro-voxel units so that sums are exact. */
 constexpr std::int64_t Units = 1000000;
 
@@ -94,6 +204,7 @@ SpinalPhantomImageSource::SpinalPhantomImageSource()
 {
   m_Size.Fill(64);
   m_Spacing.Fill(1.0);
+  m_AcquiredSpacing.Fill(0.0);
   m_Origin.Fill(0.0);
   m_Direction.SetIdentity();
   m_MotionRotation.SetIdentity();
@@ -256,7 +367,6 @@ SpinalPhantomImageSource::GenerateData()
 
   std::mutex totalsMutex;
   Totals     totals;
-  const auto noiseBase = Mix(m_Seed ^ 0xC0FFEE);
   // The texture belongs to the patient: keyed by a fixed anatomical seed, not the exam's noise seed.
   const std::uint64_t textureSeed = 0x5EEDF00DULL;
 
@@ -372,21 +482,11 @@ SpinalPhantomImageSource::GenerateData()
         }
       }
 
-      // Acquisition: bias field and Rician noise, keyed by voxel so any thread split gives the same image.
-      const auto   linear = static_cast<std::uint64_t>(reference->ComputeOffset(index));
+      // Bias field (noise and k-space truncation follow in Acquire).
       const double texture = m_TextureAmplitude > 0.0 ? 1.0 + m_TextureAmplitude * ValueNoise(textureSeed, body) : 1.0;
       for (unsigned int s = 0; s < PhantomSequenceCount; ++s)
       {
-        double value = signal[s] * texture * BiasField(s, q);
-        if (m_SNR > 0.0)
-        {
-          const double        sigma = SpinalPhantomModel::CordSignal(static_cast<PhantomSequence>(s)) / m_SNR;
-          const std::uint64_t key = Mix(noiseBase + s) ^ (linear * 4);
-          const double        r = std::sqrt(-2.0 * std::log(Uniform(key)));
-          const double        phi = 2.0 * Pi * Uniform(key + 1);
-          value = std::hypot(value + sigma * r * std::cos(phi), sigma * r * std::sin(phi));
-        }
-        images[s]->SetPixel(index, static_cast<float>(value));
+        images[s]->SetPixel(index, static_cast<float>(signal[s] * texture * BiasField(s, q)));
       }
 
       // Labels: majority of the voxel.
@@ -425,6 +525,10 @@ SpinalPhantomImageSource::GenerateData()
   };
 
   this->GetMultiThreader()->template ParallelizeImageRegion<3>(images[0]->GetBufferedRegion(), renderRegion, this);
+  for (unsigned int s = 0; s < PhantomSequenceCount; ++s)
+  {
+    this->Acquire(s, images[s]);
+  }
 
   m_CordPartialVolume = static_cast<double>(totals.cord) / Units * voxelVolume;
   m_EdemaPartialVolume = static_cast<double>(totals.edema) / Units * voxelVolume;
@@ -433,6 +537,62 @@ SpinalPhantomImageSource::GenerateData()
   {
     m_LesionPartialVolumes[l.first] = static_cast<double>(l.second) / Units * voxelVolume;
   }
+}
+
+void
+SpinalPhantomImageSource::Acquire(unsigned int sequence, OutputImageType * image)
+{
+  const double sigma =
+    m_SNR > 0.0 ? SpinalPhantomModel::CordSignal(static_cast<PhantomSequence>(sequence)) / m_SNR : 0.0;
+  const std::array<std::size_t, 3>                  n{ m_Size[0], m_Size[1], m_Size[2] };
+  const std::size_t                                 voxels = n[0] * n[1] * n[2];
+  std::vector<std::pair<unsigned int, ZeroFilling>> truncations;
+  double                                            keptNoise = 1.0;
+  for (unsigned int d = 0; d < 3; ++d)
+  {
+    if (m_AcquiredSpacing[d] > m_Spacing[d] * (1.0 + 1e-9))
+    {
+      truncations.emplace_back(d, ZeroFilling(n[d], m_Spacing[d], m_AcquiredSpacing[d]));
+      keptNoise *= truncations.back().second.KeptFraction();
+    }
+  }
+  if (sigma <= 0.0 && truncations.empty())
+  {
+    return;
+  }
+  // White complex noise scaled so that, after truncation, the image has sigma in each channel. Keyed by voxel,
+  // so any thread split gives the same image.
+  const double          sigmaAcquired = sigma / std::sqrt(keptNoise);
+  float *               buffer = image->GetBufferPointer();
+  auto *                threader = this->GetMultiThreader();
+  constexpr std::size_t voxelsPerChunk = 1 << 14;
+  const std::size_t     chunks = (voxels + voxelsPerChunk - 1) / voxelsPerChunk;
+  auto                  forEachVoxel = [&](auto && f) {
+    threader->ParallelizeArray(
+                       0, chunks,
+                       [&](SizeValueType chunk) {
+        for (std::size_t i = chunk * voxelsPerChunk; i < std::min(voxels, (chunk + 1) * voxelsPerChunk); ++i)
+        {
+          f(i);
+        }
+      },
+                       nullptr);
+  };
+  auto noisy = [&](std::size_t i) {
+    return static_cast<double>(buffer[i]) + sigmaAcquired * ComplexGaussian(NoiseKey(m_Seed, sequence, i));
+  };
+  if (truncations.empty())
+  {
+    forEachVoxel([&](std::size_t i) { buffer[i] = static_cast<float>(std::abs(noisy(i))); });
+    return;
+  }
+  std::vector<std::complex<double>> data(voxels);
+  forEachVoxel([&](std::size_t i) { data[i] = sigma > 0.0 ? noisy(i) : static_cast<double>(buffer[i]); });
+  for (const auto & t : truncations)
+  {
+    TruncateKSpace(data, n, t.first, t.second, threader);
+  }
+  forEachVoxel([&](std::size_t i) { buffer[i] = static_cast<float>(std::abs(data[i])); });
 }
 
 void
@@ -448,6 +608,7 @@ SpinalPhantomImageSource::PrintSelf(std::ostream & os, Indent indent) const
   os << indent << "SNR: " << m_SNR << std::endl;
   os << indent << "BiasAmplitude: " << m_BiasAmplitude << std::endl;
   os << indent << "TextureAmplitude: " << m_TextureAmplitude << std::endl;
+  os << indent << "AcquiredSpacing: " << m_AcquiredSpacing << std::endl;
   os << indent << "Seed: " << m_Seed << std::endl;
   os << indent << "SupersamplingStep: " << m_SupersamplingStep << std::endl;
   os << indent << "Lesions: " << m_Model.GetLesions().size() << std::endl;

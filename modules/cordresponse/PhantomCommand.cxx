@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace cordresponse::cli {
 void
@@ -17,6 +18,7 @@ AddPhantomCommand(CLI::App & app)
     std::string   preset{ "seed" };
     std::uint64_t seed{ 1 };
     std::string   grid{ "clinical" };
+    bool          scanner{ false };
     bool          list{ false };
   };
   auto   args = std::make_shared<Args>();
@@ -30,6 +32,12 @@ AddPhantomCommand(CLI::App & app)
     ->add_option("--grid", args->grid,
                  "Acquisition grid: clinical (512x512x20 at 0.6x0.6x3 mm), isotropic (1 mm), test (small)")
     ->capture_default_str();
+  std::ostringstream scannerHelp;
+  scannerHelp << "Acquire in-plane at " << ScannerAcquiredInPlaneSpacing[0] << " x " << ScannerAcquiredInPlaneSpacing[1]
+              << " mm (antero-posterior x superior-inferior) and reconstruct on the grid by zero filling k-space, "
+                 "as scanners do: sinc blur, Gibbs ringing and correlated noise (default: acquired at the grid's "
+                 "resolution, white noise)";
+  cmd->add_flag("--scanner-acquisition", args->scanner, scannerHelp.str());
   cmd->add_flag("--list", args->list, "List the presets and exit");
   cmd->callback([args] {
     if (args->list)
@@ -44,10 +52,14 @@ AddPhantomCommand(CLI::App & app)
     {
       throw CLI::RequiredError("--out");
     }
-    const PhantomCase phantom = MakePhantomCase(args->preset, args->seed, ParsePhantomGrid(args->grid));
-    const auto        report = WritePhantomCase(phantom, args->out);
-    std::cout << "phantom '" << phantom.preset << "' (seed " << phantom.seed << ", " << args->grid
-              << " grid): " << phantom.description << "\n"
+    PhantomCase phantom = MakePhantomCase(args->preset, args->seed, ParsePhantomGrid(args->grid));
+    if (args->scanner)
+    {
+      phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
+    }
+    const auto report = WritePhantomCase(phantom, args->out);
+    std::cout << "phantom '" << phantom.preset << "' (seed " << phantom.seed << ", " << args->grid << " grid"
+              << (args->scanner ? ", scanner acquisition" : "") << "): " << phantom.description << "\n"
               << std::fixed << std::setprecision(2) << "rendered in " << report.renderSeconds << " s, written in "
               << report.writeSeconds << " s, truth in " << report.truthSeconds << " s\n"
               << "case: " << args->out << "/case.json\ntruth: " << args->out << "/truth.json\n";

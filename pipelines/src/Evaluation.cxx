@@ -145,7 +145,7 @@ struct TruthTimepoint
 {
   std::string                     label;
   std::map<std::string, fs::path> maps; // cord, lesions, edema (paths resolved against the case directory)
-  std::map<unsigned int, double>  analyticVolumes;
+  TruthLesionFacts                lesions;
   std::optional<Matrix4>          followupToBaseline;
 };
 
@@ -187,6 +187,40 @@ struct Truth
   }
 };
 
+} // namespace
+
+TruthLesionFacts
+ReadTruthLesionFacts(const nlohmann::json & timepoint)
+{
+  TruthLesionFacts facts;
+  if (!timepoint.contains("enhancing") || !timepoint["enhancing"].contains("lesions"))
+  {
+    return facts;
+  }
+  for (const auto & lesion : timepoint["enhancing"]["lesions"])
+  {
+    if (!lesion.contains("id"))
+    {
+      continue;
+    }
+    const auto id = lesion["id"].get<unsigned int>();
+    if (lesion.contains("analytic_volume_mm3"))
+    {
+      facts.analyticVolumes[id] = lesion["analytic_volume_mm3"].get<double>();
+    }
+    if (lesion.contains("centroid_lps") && lesion["centroid_lps"].is_array() && lesion["centroid_lps"].size() == 3)
+    {
+      auto & centroid = facts.centroids[id];
+      for (unsigned int d = 0; d < 3; ++d)
+      {
+        centroid[d] = lesion["centroid_lps"][d].get<double>();
+      }
+    }
+  }
+  return facts;
+}
+
+namespace {
 TruthTimepoint
 ParseTruthTimepoint(const json & tp, std::size_t index, const fs::path & file)
 {
@@ -202,16 +236,7 @@ ParseTruthTimepoint(const json & tp, std::size_t index, const fs::path & file)
   {
     t.maps[name] = file.parent_path() / RequireString(tp["truth_maps"], name, file, named + " truth_maps");
   }
-  if (tp.contains("enhancing") && tp["enhancing"].contains("lesions"))
-  {
-    for (const auto & lesion : tp["enhancing"]["lesions"])
-    {
-      if (lesion.contains("id") && lesion.contains("analytic_volume_mm3"))
-      {
-        t.analyticVolumes[lesion["id"].get<unsigned int>()] = lesion["analytic_volume_mm3"].get<double>();
-      }
-    }
-  }
+  t.lesions = ReadTruthLesionFacts(nlohmann::json(tp));
   if (index > 0)
   {
     if (!tp.contains("followup_to_baseline") || !tp["followup_to_baseline"].contains("matrix_lps"))
@@ -478,7 +503,7 @@ EvaluateTimepoint(const TruthTimepoint & truth, const ResultTimepoint * result)
     structure.metrics = CompareMasks(truthMap, resultMap);
     if (structure.name == "lesions")
     {
-      evaluation.detection = MatchLesions(truthMap, resultMap, truth.analyticVolumes);
+      evaluation.detection = MatchLesions(truthMap, resultMap, truth.lesions);
       evaluation.targets = SummarizeTargets(evaluation.detection.lesions);
     }
     evaluation.structures.push_back(structure);
@@ -765,9 +790,16 @@ SummarizeTargets(const std::vector<LesionMatch> & lesions)
 }
 
 DetectionScore
-MatchLesions(const LabelImageType *                 truth,
-             const LabelImageType *                 predicted,
-             const std::map<unsigned int, double> & analyticVolumes)
+MatchLesions(const LabelImageType * truth, const LabelImageType * predicted, const TruthLesionFacts & facts)
+{
+  return MatchLesions(truth, predicted, facts.analyticVolumes, facts.centroids);
+}
+
+DetectionScore
+MatchLesions(const LabelImageType *                                truth,
+             const LabelImageType *                                predicted,
+             const std::map<unsigned int, double> &                analyticVolumes,
+             const std::map<unsigned int, itk::Point<double, 3>> & truthCentroids)
 {
   if (!SameGrid(truth, predicted))
   {
@@ -780,8 +812,28 @@ MatchLesions(const LabelImageType *                 truth,
     lesions = ConnectedComponents26(predicted).GetPointer();
     score.predictedFromComponents = true;
   }
-  const auto truthStats = ComputeLabelStatistics(truth);
+  auto       truthStats = ComputeLabelStatistics(truth);
   const auto predictedStats = ComputeLabelStatistics(lesions);
+  // Truth lesions without a voxel of their own join with voxel count and volume 0; their match radius comes
+  // from the analytic volume.
+  std::map<unsigned int, double> unmappedRadius;
+  for (const auto & c : truthCentroids)
+  {
+    const bool mapped =
+      std::any_of(truthStats.begin(), truthStats.end(), [&c](const LabelStatistics & t) { return t.label == c.first; });
+    if (!mapped)
+    {
+      LabelStatistics lesion;
+      lesion.label = static_cast<LabelImageType::PixelType>(c.first);
+      lesion.centroid = c.second;
+      truthStats.push_back(lesion);
+      const auto analytic = analyticVolumes.find(c.first);
+      lesion.volume = analytic == analyticVolumes.end() ? 0.0 : analytic->second;
+      unmappedRadius[c.first] = lesion.EquivalentRadius(); // of the analytic volume
+    }
+  }
+  std::sort(truthStats.begin(), truthStats.end(),
+            [](const LabelStatistics & a, const LabelStatistics & b) { return a.label < b.label; });
   score.truthLesions = truthStats.size();
   score.predictedLesions = predictedStats.size();
 
@@ -804,7 +856,9 @@ MatchLesions(const LabelImageType *                 truth,
   std::set<unsigned int> explained; // predicted ids that overlap, or are near, some truth lesion
   for (const auto & t : truthStats)
   {
-    const double              radius = std::max(MinimumMatchDistanceMm, t.EquivalentRadius());
+    const auto   unmapped = unmappedRadius.find(t.label);
+    const double radius =
+      std::max(MinimumMatchDistanceMm, unmapped == unmappedRadius.end() ? t.EquivalentRadius() : unmapped->second);
     std::vector<unsigned int> overlapping, near;
     for (const auto & p : predictedStats)
     {
@@ -840,7 +894,9 @@ MatchLesions(const LabelImageType *                 truth,
         match.resultVolume += p.volume;
       }
     }
-    match.dice = 2.0 * static_cast<double>(intersection) / static_cast<double>(t.voxelCount + resultVoxels);
+    match.dice = t.voxelCount + resultVoxels == 0
+                   ? 0.0
+                   : 2.0 * static_cast<double>(intersection) / static_cast<double>(t.voxelCount + resultVoxels);
     score.truePositives += match.detected ? 1 : 0;
     score.falseNegatives += match.detected ? 0 : 1;
     score.lesions.push_back(match);

@@ -562,6 +562,10 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
   {
     truth["generator"]["slice_thickness_mm"] = c.sliceThickness;
   }
+  if (c.acquiredInPlaneSpacing[0] > 0.0 || c.acquiredInPlaneSpacing[1] > 0.0)
+  {
+    truth["generator"]["acquired_in_plane_spacing_mm"] = c.acquiredInPlaneSpacing;
+  }
   truth["description"] = c.description;
   truth["coordinates"] = "ITK physical space: LPS, millimetres";
   json caseFile;
@@ -591,6 +595,11 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
     source->SetMotionTranslation(exam.translation);
     source->SetSNR(tp.snr);
     source->SetBiasAmplitude(c.biasAmplitude);
+    Source::SpacingType acquired;
+    acquired[0] = c.acquiredInPlaneSpacing[0];
+    acquired[1] = c.acquiredInPlaneSpacing[1];
+    acquired[2] = 0.0; // 2-D multi-slice: no k-space along the slices
+    source->SetAcquiredSpacing(acquired);
     source->SetSeed(c.seed * 1000003ULL + ti);
     source->Update();
     auto t1 = Clock::now();

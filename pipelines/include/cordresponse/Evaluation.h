@@ -81,6 +81,16 @@ struct DetectionScore
   Sensitivity() const;
 };
 
+/** What a truth timepoint (an element of truth.json's "timepoints") says about its lesions beyond the map:
+ *  analytic volumes (mm^3) and centroids (LPS mm), by id; lesions lacking a field are left out of that map. */
+struct TruthLesionFacts
+{
+  std::map<unsigned int, double>                analyticVolumes;
+  std::map<unsigned int, itk::Point<double, 3>> centroids;
+};
+TruthLesionFacts
+ReadTruthLesionFacts(const nlohmann::json & timepoint);
+
 /** Match predicted lesions to truth lesions (both maps on the same grid; each non-zero value is one lesion).
  *  If `predicted` holds no value other than 0 and 1 it is a binary map and is split into 26-connected
  *  components first. The rule:
@@ -92,12 +102,19 @@ struct DetectionScore
  *    - a predicted lesion that overlaps no truth lesion and whose centroid is within that distance of no
  *      truth lesion is a false positive.
  *  A predicted lesion may match several truth lesions (a merge) and a truth lesion several predictions (a
- *  split). `analyticVolumes` (by truth id, mm^3) fills LesionMatch::analyticVolume. Throws
- *  std::invalid_argument if the grids differ. */
+ *  split). `analyticVolumes` (by truth id, mm^3) fills LesionMatch::analyticVolume.
+ *  `truthCentroids` (by truth id, LPS mm; e.g. truth.json's) adds the truth lesions too small to own a voxel of
+ *  the truth map (less than half of every voxel): they count as truth lesions and are matched by centroid
+ *  distance alone, within max(MinimumMatchDistanceMm, the equivalent-sphere radius of their analytic volume);
+ *  ids present in the map ignore it. Throws std::invalid_argument if the grids differ. */
 DetectionScore
-MatchLesions(const LabelImageType *                 truth,
-             const LabelImageType *                 predicted,
-             const std::map<unsigned int, double> & analyticVolumes = {});
+MatchLesions(const LabelImageType *                                truth,
+             const LabelImageType *                                predicted,
+             const std::map<unsigned int, double> &                analyticVolumes = {},
+             const std::map<unsigned int, itk::Point<double, 3>> & truthCentroids = {});
+/** The same, with the facts of ReadTruthLesionFacts. */
+DetectionScore
+MatchLesions(const LabelImageType * truth, const LabelImageType * predicted, const TruthLesionFacts & facts);
 
 /** A 4x4 homogeneous matrix (row-major) mapping an LPS point (mm) to an LPS point (mm). */
 using Matrix4 = std::array<std::array<double, 4>, 4>;

@@ -60,6 +60,10 @@ struct PhantomLesionChange
   std::string               status;  // new, resolved, shrinking, stable, growing, merged, split
 };
 
+/** A typical sagittal spine protocol's acquired in-plane spacing (mm, antero-posterior phase x
+ *  superior-inferior readout): a 307 x 384 matrix over a 307 mm field of view, reconstructed at 512 x 512. */
+constexpr std::array<double, 2> ScannerAcquiredInPlaneSpacing{ { 1.0, 0.8 } };
+
 /** A whole longitudinal phantom case. */
 struct PhantomCase
 {
@@ -72,6 +76,13 @@ struct PhantomCase
   double                               top{ 150.0 };
   itk::SpinalPhantomModel::Distractors distractors;
   double                               biasAmplitude{ 0.2 };
+  /** In-plane spacing actually acquired (mm, along the grid's antero-posterior phase and superior-inferior
+   *  readout axes), reconstructed on the grid by zero filling k-space: edges get the scanner's sinc blur and
+   *  Gibbs ringing, noise the grain of the acquired voxel (itk::SpinalPhantomImageSource::SetAcquiredSpacing).
+   *  A value not above the grid spacing disables it along that axis. Default { 0, 0 }: acquired at the grid's
+   *  resolution with white noise (the presets' reference acquisition). ScannerAcquiredInPlaneSpacing is a
+   *  typical clinical protocol. */
+  std::array<double, 2> acquiredInPlaneSpacing{ { 0.0, 0.0 } };
   /** Slice thickness (mm, the left-right slice axis) overriding the grid's; 0 keeps it. The number of slices
    *  is rescaled to keep the field of view's left-right extent (rounded to whole slices). */
   double                           sliceThickness{ 0.0 };
