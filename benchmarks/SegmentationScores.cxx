@@ -1,6 +1,9 @@
 // Score sweep of the segmentation (issue 5): cord, foci, edema and level spans against the phantom truth on
 // every preset, and cord Dice against the manual masks of the real Spinal Cord Toolbox images.
 // Usage: cordresponse_segmentation_scores [--grid test|clinical] [--seeds N] [--work DIR] [--preset NAME]...
+//          [--scanner-acquisition]
+// --scanner-acquisition renders the phantoms as `cordresponse phantom --scanner-acquisition` does (give it its own
+// --work: cases are cached by grid, preset and seed).
 // Prints one line per timepoint and a summary; phantom cases are written once under --work and reused.
 #include "cordresponse/Evaluation.h"
 #include "cordresponse/ImageIO.h"
@@ -72,6 +75,7 @@ main(int argc, char ** argv)
   int                      seeds = 1;
   fs::path                 work = fs::temp_directory_path() / "cordresponse-segmentation-scores";
   std::vector<std::string> presets;
+  bool                     scanner = false;
   for (int i = 1; i < argc; ++i)
   {
     const std::string a = argv[i];
@@ -83,6 +87,8 @@ main(int argc, char ** argv)
       work = argv[++i];
     else if (a == "--preset" && i + 1 < argc)
       presets.push_back(argv[++i]);
+    else if (a == "--scanner-acquisition")
+      scanner = true;
   }
   if (presets.empty())
   {
@@ -99,7 +105,12 @@ main(int argc, char ** argv)
     {
       const fs::path dir = work / (gridName + "-" + preset + "-" + std::to_string(seed));
       if (!fs::exists(dir / "truth.json"))
-        WritePhantomCase(MakePhantomCase(preset, static_cast<std::uint64_t>(seed), grid), dir);
+      {
+        PhantomCase phantom = MakePhantomCase(preset, static_cast<std::uint64_t>(seed), grid);
+        if (scanner)
+          phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
+        WritePhantomCase(phantom, dir);
+      }
       std::ifstream  truthFile(dir / "truth.json");
       nlohmann::json truth = nlohmann::json::parse(truthFile);
       for (const auto & tp : truth["timepoints"])
