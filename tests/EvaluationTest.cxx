@@ -466,7 +466,9 @@ TEST(SegmentationMetrics, LesionMatchingRule)
   auto predicted = Box({ { 8, 7, 4 } }, { { 10, 9, 5 } }, 4);
   Fill(predicted, { { 16, 11, 5 } }, { { 17, 13, 6 } }, 5);
   Fill(predicted, { { 1, 1, 8 } }, { { 1, 1, 8 } }, 6);
-  const auto score = MatchLesions(truth, predicted, { { 2, 26.0 } });
+  TruthLesionFacts facts;
+  facts.analyticVolumes[2] = 26.0;
+  const auto score = MatchLesions(truth, predicted, facts);
   EXPECT_EQ(score.truthLesions, 2u);
   EXPECT_EQ(score.predictedLesions, 3u);
   EXPECT_EQ(score.truePositives, 2u);

@@ -211,7 +211,6 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     }
   }
   std::vector<std::uint8_t> edema(n, 0);
-  const auto                superior = grid.AxisDirection(cc);
   for (unsigned int l = 1; l <= components; ++l)
   {
     std::vector<float> strong;
@@ -250,8 +249,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       lo = std::numeric_limits<double>::max(), hi = -lo, size = byPiece[p].size();
       for (auto k : byPiece[p])
       {
-        const auto   pt = grid.Point(grid.Index(k));
-        const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+        const double s = grid.PositionAlong(k, cc);
         lo = std::min(lo, s), hi = std::max(hi, s);
       }
       if (hi - lo + grid.Spacing(cc) >= m_MinimumLength && size * grid.VoxelVolume() >= m_MinimumVolume)
@@ -452,7 +450,6 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::DropFociOnlyRegions(
   // as large as what it holds near them.
   const std::size_t               n = grid.NumberOfVoxels();
   const unsigned int              cc = grid.CranioCaudalAxis();
-  const auto                      superior = grid.AxisDirection(cc);
   const std::vector<std::uint8_t> lesion = SpinalCordGrid::NonZero(lesionImage);
   // Near: within 1.5 mm, and at least the next voxel along every axis (partial volume on thick slices).
   std::array<long, 3> nearRadii{};
@@ -475,8 +472,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::DropFociOnlyRegions(
       continue;
     }
     ++away[l];
-    const auto   pt = grid.Point(grid.Index(k));
-    const double s = pt[0] * superior[0] + pt[1] * superior[1] + pt[2] * superior[2];
+    const double s = grid.PositionAlong(k, cc);
     lo[l] = std::min(lo[l], s);
     hi[l] = std::max(hi[l], s);
   }

@@ -55,6 +55,10 @@ public:
   /** The unit vector (LPS) of voxel axis `axis`. */
   Vector<double, 3>
   AxisDirection(unsigned int axis) const;
+  /** Position (mm) of the voxel at `offset` along the LPS direction of voxel axis `axis` (the projection of its
+   *  physical point on AxisDirection(axis)): e.g. along the cord, for cranio-caudal extents. */
+  double
+  PositionAlong(std::size_t offset, unsigned int axis) const;
 
   long
   Size(unsigned int axis) const

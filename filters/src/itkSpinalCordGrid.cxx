@@ -57,6 +57,14 @@ SpinalCordGrid::AxisDirection(unsigned int axis) const
   return v;
 }
 
+double
+SpinalCordGrid::PositionAlong(std::size_t offset, unsigned int axis) const
+{
+  const auto pt = Point(Index(offset));
+  const auto direction = AxisDirection(axis);
+  return pt[0] * direction[0] + pt[1] * direction[1] + pt[2] * direction[2];
+}
+
 SpinalCordGrid::IndexArray
 SpinalCordGrid::Index(std::size_t offset) const
 {

@@ -792,15 +792,6 @@ SummarizeTargets(const std::vector<LesionMatch> & lesions)
 DetectionScore
 MatchLesions(const LabelImageType * truth, const LabelImageType * predicted, const TruthLesionFacts & facts)
 {
-  return MatchLesions(truth, predicted, facts.analyticVolumes, facts.centroids);
-}
-
-DetectionScore
-MatchLesions(const LabelImageType *                                truth,
-             const LabelImageType *                                predicted,
-             const std::map<unsigned int, double> &                analyticVolumes,
-             const std::map<unsigned int, itk::Point<double, 3>> & truthCentroids)
-{
   if (!SameGrid(truth, predicted))
   {
     throw std::invalid_argument("MatchLesions: the truth and predicted lesion maps are not on the same grid");
@@ -814,10 +805,9 @@ MatchLesions(const LabelImageType *                                truth,
   }
   auto       truthStats = ComputeLabelStatistics(truth);
   const auto predictedStats = ComputeLabelStatistics(lesions);
-  // Truth lesions without a voxel of their own join with voxel count and volume 0; their match radius comes
-  // from the analytic volume.
-  std::map<unsigned int, double> unmappedRadius;
-  for (const auto & c : truthCentroids)
+  // Truth lesions without a voxel of their own join with voxel count and volume 0.
+  std::set<unsigned int> unmapped;
+  for (const auto & c : facts.centroids)
   {
     const bool mapped =
       std::any_of(truthStats.begin(), truthStats.end(), [&c](const LabelStatistics & t) { return t.label == c.first; });
@@ -827,9 +817,7 @@ MatchLesions(const LabelImageType *                                truth,
       lesion.label = static_cast<LabelImageType::PixelType>(c.first);
       lesion.centroid = c.second;
       truthStats.push_back(lesion);
-      const auto analytic = analyticVolumes.find(c.first);
-      lesion.volume = analytic == analyticVolumes.end() ? 0.0 : analytic->second;
-      unmappedRadius[c.first] = lesion.EquivalentRadius(); // of the analytic volume
+      unmapped.insert(c.first);
     }
   }
   std::sort(truthStats.begin(), truthStats.end(),
@@ -856,9 +844,17 @@ MatchLesions(const LabelImageType *                                truth,
   std::set<unsigned int> explained; // predicted ids that overlap, or are near, some truth lesion
   for (const auto & t : truthStats)
   {
-    const auto   unmapped = unmappedRadius.find(t.label);
-    const double radius =
-      std::max(MinimumMatchDistanceMm, unmapped == unmappedRadius.end() ? t.EquivalentRadius() : unmapped->second);
+    LesionMatch match;
+    match.id = t.label;
+    match.truthVolume = t.volume;
+    const auto analytic = facts.analyticVolumes.find(t.label);
+    if (analytic != facts.analyticVolumes.end())
+    {
+      match.analyticVolume = analytic->second;
+    }
+    // Reach: the sphere of the voxel volume, or of the analytic volume for a lesion without a voxel.
+    const double              reach = unmapped.count(t.label) ? 0.5 * match.EquivalentDiameter() : t.EquivalentRadius();
+    const double              radius = std::max(MinimumMatchDistanceMm, reach);
     std::vector<unsigned int> overlapping, near;
     for (const auto & p : predictedStats)
     {
@@ -872,14 +868,6 @@ MatchLesions(const LabelImageType *                                truth,
         near.push_back(p.label);
         explained.insert(p.label);
       }
-    }
-    LesionMatch match;
-    match.id = t.label;
-    match.truthVolume = t.volume;
-    const auto analytic = analyticVolumes.find(t.label);
-    if (analytic != analyticVolumes.end())
-    {
-      match.analyticVolume = analytic->second;
     }
     match.matchedIds = overlapping.empty() ? near : overlapping;
     match.detected = !match.matchedIds.empty();

@@ -102,19 +102,13 @@ ReadTruthLesionFacts(const nlohmann::json & timepoint);
  *    - a predicted lesion that overlaps no truth lesion and whose centroid is within that distance of no
  *      truth lesion is a false positive.
  *  A predicted lesion may match several truth lesions (a merge) and a truth lesion several predictions (a
- *  split). `analyticVolumes` (by truth id, mm^3) fills LesionMatch::analyticVolume.
- *  `truthCentroids` (by truth id, LPS mm; e.g. truth.json's) adds the truth lesions too small to own a voxel of
+ *  split). `facts.analyticVolumes` (by truth id, mm^3) fills LesionMatch::analyticVolume.
+ *  `facts.centroids` (by truth id, LPS mm; e.g. truth.json's) adds the truth lesions too small to own a voxel of
  *  the truth map (less than half of every voxel): they count as truth lesions and are matched by centroid
  *  distance alone, within max(MinimumMatchDistanceMm, the equivalent-sphere radius of their analytic volume);
  *  ids present in the map ignore it. Throws std::invalid_argument if the grids differ. */
 DetectionScore
-MatchLesions(const LabelImageType *                                truth,
-             const LabelImageType *                                predicted,
-             const std::map<unsigned int, double> &                analyticVolumes = {},
-             const std::map<unsigned int, itk::Point<double, 3>> & truthCentroids = {});
-/** The same, with the facts of ReadTruthLesionFacts. */
-DetectionScore
-MatchLesions(const LabelImageType * truth, const LabelImageType * predicted, const TruthLesionFacts & facts);
+MatchLesions(const LabelImageType * truth, const LabelImageType * predicted, const TruthLesionFacts & facts = {});
 
 /** A 4x4 homogeneous matrix (row-major) mapping an LPS point (mm) to an LPS point (mm). */
 using Matrix4 = std::array<std::array<double, 4>, 4>;
