@@ -39,8 +39,8 @@ namespace itk {
  *     stand out from their own plane (a fusiform edema tapers to a thin central core): the increase averaged
  *     along the cord over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x the median
  *     increase of the kept edema) above the lower quartile of the plane's deep voxels (where it has at least
- *     three, else its eroded voxels); sigma: the noise from differences of neighbours along the cord,
- *     divided by the square root of the averaged plane count.
+ *     three, else its eroded voxels); sigma: the noise of that average, from differences between averages
+ *     one window apart along the cord (a zero-filled acquisition correlates neighbouring planes' noise).
  *  4. With a lesion mask: a connected edema region is dropped when its voxels away from every focus (farther
  *     than 1.5 mm and than the next voxel along each axis) span less than MinimumLength along the cord or
  *     are fewer than its voxels near the foci (a T2-bright focus is not edema by itself; edema around a

@@ -338,7 +338,9 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::KeepFusiformTails(
   // Fusiform tails: beyond each end of a kept run, planes whose edema is a thin central core continuing the
   // run belong to it: voxels 26-connected, plane after plane, to the edema kept next to them that are either
   // deep edema voxels or stand out from their own plane's cord: the increase averaged along the cord over
-  // +-1.5 mm (the core varies slowly along the cord; the noise drops by the square root of the plane count)
+  // +-1.5 mm (the core varies slowly along the cord, the noise averages out; sigma is that of the average,
+  // measured between averages one box apart: a zero-filled acquisition correlates the noise of neighbouring
+  // planes, so it does not drop by the square root of the plane count)
   // at least max(GrowIncrease, 3 sigma, RelativeBoundary x the kept edema's median increase) above the
   // plane's lower quartile, which a thin core leaves normal. Deep voxels where the plane has at least three,
   // else the eroded ones: where the cord tapers to two slices no voxel is deep; the in-plane reference
@@ -347,7 +349,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::KeepFusiformTails(
   std::array<long, 3> alongCord{};
   alongCord[cc] = half;
   const std::vector<float> along = grid.MaskedBoxMean(eroded, increase, alongCord);
-  const double             sigma = grid.NeighbourDifferenceSigma(eroded, increase, cc) / std::sqrt(2.0 * half + 1.0);
+  const double             sigma = grid.NeighbourDifferenceSigma(eroded, along, cc, 2 * half + 1);
   double                   tailContrast = std::max(m_GrowIncrease, 3.0 * sigma);
   {
     std::vector<float> kept;

@@ -155,13 +155,15 @@ public:
   static double
   RobustSigma(std::vector<float> values);
 
-  /** Noise standard deviation of `values` estimated from the differences between voxels adjacent along
-   *  `axis`, both in `mask`: RobustSigma(differences) / sqrt(2). Insensitive to structures that vary slowly
-   *  along `axis` (an edema, a bias field); underestimates noise that is correlated between neighbours. */
+  /** Noise standard deviation of `values` estimated from the differences between voxels `lag` voxels apart
+   *  along `axis`, both in `mask`: RobustSigma(differences) / sqrt(2). Insensitive to structures that vary
+   *  slowly along `axis` (an edema, a bias field). Noise correlated between neighbours (a zero-filled
+   *  acquisition, a box mean) is underestimated at lag 1; a lag beyond the correlation length measures it. */
   double
   NeighbourDifferenceSigma(const std::vector<std::uint8_t> & mask,
                            const std::vector<float> &        values,
-                           unsigned int                      axis) const;
+                           unsigned int                      axis,
+                           long                              lag = 1) const;
 
   /** Running quantile of a per-plane series: each output is the `q`-quantile of the valid values within
    *  +-`halfWindow` entries (invalid entries are NaN and stay NaN only where no valid value is in reach). */

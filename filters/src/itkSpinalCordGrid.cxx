@@ -184,7 +184,8 @@ SpinalCordGrid::RobustSigma(std::vector<float> values)
 double
 SpinalCordGrid::NeighbourDifferenceSigma(const std::vector<std::uint8_t> & mask,
                                          const std::vector<float> &        values,
-                                         unsigned int                      axis) const
+                                         unsigned int                      axis,
+                                         long                              lag) const
 {
   std::vector<float> differences;
   for (std::size_t k = 0; k < mask.size(); ++k)
@@ -194,7 +195,7 @@ SpinalCordGrid::NeighbourDifferenceSigma(const std::vector<std::uint8_t> & mask,
       continue;
     }
     IndexArray next = Index(k);
-    ++next[axis];
+    next[axis] += lag;
     if (Inside(next) && mask[Offset(next)])
     {
       differences.push_back(values[Offset(next)] - values[k]);
