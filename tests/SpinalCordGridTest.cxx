@@ -33,8 +33,8 @@ UnitNoise(std::size_t n, std::size_t along, long width, unsigned int seed)
 TEST(SpinalCordGrid, NeighbourDifferenceSigmaMeasuresCorrelatedNoiseBeyondItsCorrelationLength)
 {
   using ImageType = itk::Image<float, 3>;
-  auto                 image = ImageType::New();
-  ImageType::SizeType  size{ { 24, 24, 96 } };
+  auto                  image = ImageType::New();
+  ImageType::SizeType   size{ { 24, 24, 96 } };
   ImageType::RegionType region(size);
   image->SetRegions(region);
   const itk::SpinalCordGrid grid(image.GetPointer());
