@@ -47,11 +47,13 @@ operator<<(std::ostream & os, SpinalCordContrastEnum c)
  *     equivalent cord radius; holes are filled. Two limits stop leaks where the CSF layer is thin or
  *     missing (real cervical data): along 72 rays from the centreline, a profile that rises to a CSF peak
  *     without reaching the threshold (by CsfPeakFraction of the contrast) and falls again ends the cord
- *     half-way to that peak; and voxels whose 3x3 mean lies beyond normal cord, away from CSF, by
- *     DarkTissueFraction of the contrast (dura, ligaments, bone on T2; fat on T1) are excluded. Then the radial extent
- * of the cross-section in 24 angular sectors is smoothed by a running median over RegularisationLength along the cord
- * and a circular median over 5 sectors; voxels beyond it (leaks through gaps in the CSF) are removed. Planes whose
- *     relative cord/CSF contrast is below MinimumContrast hold no cord (e.g. below the conus).
+ *     half-way to that peak (on thick slices also along the fine in-plane axis within each slice, where a
+ *     fall of CsfDipFraction suffices: a surface vessel behind a blur-filled CSF sliver); and voxels whose 3x3 mean
+ * lies beyond normal cord, away from CSF, by DarkTissueFraction of the contrast (dura, ligaments, bone on T2; fat on
+ * T1) are excluded. Then the radial extent of the cross-section in 24 angular sectors is smoothed by a running median
+ * over RegularisationLength along the cord and a circular median over 5 sectors; voxels beyond it (leaks through gaps
+ * in the CSF) are removed. Planes whose relative cord/CSF contrast is below MinimumContrast hold no cord (e.g. below
+ * the conus).
  *  4. The 3-D connected component spanning the most cross-sections is kept (ConnectedComponentImageFilter,
  *     RelabelComponentImageFilter): the cord is the longest tube, a bulkier structure segmented beyond the
  *     conus must not win. The centreline is recomputed as the centroid of each cross-section.
@@ -143,6 +145,13 @@ public:
    * layer with dark tissue behind it) ends the cord half-way between the cord and that peak. Default 0.35. */
   itkSetMacro(CsfPeakFraction, double);
   itkGetConstMacro(CsfPeakFraction, double);
+  /** Thick slices (slice spacing >= 1.5 x the fine in-plane spacing): the CSF-peak rule also runs within each
+   * slice on the line of voxels along the fine in-plane axis, where a fall of this fraction of the contrast
+   * after the peak ends the cord (a surface vessel or root of intermediate T2 signal behind a CSF sliver that
+   * an acquisition's blur half fills; rays between two slices interpolate it with the next slice's CSF and
+   * miss it). Default 0.1. */
+  itkSetMacro(CsfDipFraction, double);
+  itkGetConstMacro(CsfDipFraction, double);
   /** Tissue on the far side of the cord from CSF (dura, ligaments, bone where the CSF layer is missing;
    * fat on T1): a voxel whose 3x3 in-plane mean lies beyond normal cord by more than this fraction of the
    * cord/CSF contrast is not cord. Normal cord is the lower of the plane's cord reference and the lower
@@ -186,6 +195,7 @@ private:
   double                       m_RegularisationLength{ 6.0 };
   double                       m_MinimumContrast{ 0.15 };
   double                       m_CsfPeakFraction{ 0.35 };
+  double                       m_CsfDipFraction{ 0.1 };
   double                       m_DarkTissueFraction{ 0.1 };
   std::vector<CentrelinePoint> m_Centreline;
 };

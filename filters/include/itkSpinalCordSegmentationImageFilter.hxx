@@ -355,6 +355,45 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     }
     return limit;
   };
+  // Thick slices: within each slice, the line of voxels along the fine in-plane axis, walked out from the
+  // centre, ends where it rises to a CSF peak below the threshold and falls by CsfDipFraction of the contrast;
+  // voxels past the half-way point between the cord and that peak are not cord.
+  const bool aIsFine = sa <= sb;
+  const bool thickSlices = std::max(sa, sb) >= 1.5 * std::min(sa, sb);
+  auto       limitLines = [&](const Window & w, long c, double cord, double csf, std::vector<std::uint8_t> & allowed) {
+    const double contrast = csf - cord, threshold = cord + m_BoundaryLevel * contrast, fine = std::min(sa, sb);
+    const long   lines = aIsFine ? ww : wh, length = aIsFine ? wh : ww;
+    const double centreOnLine = aIsFine ? centre[static_cast<std::size_t>(c)][0] - static_cast<double>(w.a0)
+                                              : centre[static_cast<std::size_t>(c)][1] - static_cast<double>(w.b0);
+    const long   start = std::clamp(std::lround(centreOnLine), 0L, length - 1);
+    auto onLine = [&](long line, long s) { return static_cast<std::size_t>(aIsFine ? s * ww + line : line * ww + s); };
+    for (long line = 0; line < lines; ++line)
+    {
+      for (const long step : { -1L, 1L })
+      {
+        double peak = -std::numeric_limits<double>::max();
+        long   peakAt = -1;
+        for (long s = start; s >= 0 && s < length; s += step)
+        {
+          const double value = w.value[onLine(line, s)];
+          if (w.distance[onLine(line, s)] == std::numeric_limits<double>::max() || value > threshold)
+            break;
+          if (value > peak && std::abs(static_cast<double>(s) - centreOnLine) * fine >= m_CoreRadius)
+            peak = value, peakAt = s;
+          if (peakAt >= 0 && peak >= cord + m_CsfPeakFraction * contrast && value <= peak - m_CsfDipFraction * contrast)
+          {
+            const double half = cord + m_BoundaryLevel * (peak - cord);
+            long         t = peakAt;
+            while (t != start && w.value[onLine(line, t - step)] >= half)
+              t -= step;
+            for (long u = t + step; u >= 0 && u < length; u += step)
+              allowed[onLine(line, u)] = 0;
+            break;
+          }
+        }
+      }
+    }
+  };
   // Cord component of a window: voxels on the cord side of cord + BoundaryLevel (csf - cord), within
   // `radius` and the radial limits, 8-connected to the core.
   auto segment = [&](Window & w, long c, double cord, double csf, double radius) {
@@ -399,6 +438,8 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
         allowed[k] = w.distance[k] <= m_CoreRadius || w.distance[k] <= reachHere + tolerance;
       }
     }
+    if (thickSlices)
+      limitLines(w, c, cord, csf, allowed);
     std::fill(w.mask.begin(), w.mask.end(), std::uint8_t{ 0 });
     std::deque<long> queue;
     long             nearest = -1;
@@ -797,6 +838,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ost
   os << indent << "RegularisationLength: " << m_RegularisationLength << std::endl;
   os << indent << "MinimumContrast: " << m_MinimumContrast << std::endl;
   os << indent << "CsfPeakFraction: " << m_CsfPeakFraction << std::endl;
+  os << indent << "CsfDipFraction: " << m_CsfDipFraction << std::endl;
   os << indent << "DarkTissueFraction: " << m_DarkTissueFraction << std::endl;
   os << indent << "Centreline points: " << m_Centreline.size() << std::endl;
 }

@@ -271,6 +271,9 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(cordCsfPeakFraction,
                        "a partial-volumed CSF peak this far (fraction of the cord/CSF contrast) above the cord, "
                        "followed by an equal fall, ends the cord half-way to it"),
+    CORDRESPONSE_FIELD(cordCsfDipFraction,
+                       "thick slices: within each slice, along the fine in-plane axis, a CSF peak followed by a fall "
+                       "of this fraction of the contrast ends the cord (a surface vessel behind a thin CSF layer)"),
     CORDRESPONSE_FIELD(cordDarkTissueFraction,
                        "tissue beyond normal cord, on the side away from CSF, by this fraction of the cord/CSF "
                        "contrast is not cord (3x3 in-plane mean)"),
@@ -413,6 +416,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     f->SetMinimumContrast(p.cordMinimumContrast);
     f->SetReferenceLength(p.cordReferenceLength);
     f->SetCsfPeakFraction(p.cordCsfPeakFraction);
+    f->SetCsfDipFraction(p.cordCsfDipFraction);
     f->SetDarkTissueFraction(p.cordDarkTissueFraction);
     f->Update();
     LabelImageType::Pointer out = f->GetOutput();

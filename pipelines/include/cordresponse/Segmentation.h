@@ -33,6 +33,7 @@ struct SegmentationParameters
   double cordMinimumContrast{ 0.15 };     ///< minimum relative cord/CSF contrast for a plane to hold cord
   double cordReferenceLength{ 20.0 };     ///< running-median window of the cord and CSF references (mm)
   double cordCsfPeakFraction{ 0.35 };     ///< a CSF peak this far (x contrast) below threshold still ends the cord
+  double cordCsfDipFraction{ 0.1 };       ///< thick slices: a fall this far (x contrast) after it, along a slice line
   double cordDarkTissueFraction{ 0.1 }; ///< tissue beyond normal cord by this (x contrast) on the far side is not cord
   // --- Enhancing foci (itk::EnhancingFociSegmentationImageFilter) ---
   double fociSeedEnhancement{ 0.5 };       ///< seed threshold: T1 post signal over normal cord (+50%)
