@@ -290,34 +290,56 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
       }
     }
   };
-  // Radial limit of the cord along Rays rays from the centre of plane c. Walking outwards, a profile that
-  // rises to a CSF peak without reaching the threshold and falls again (a CSF layer thinner than a voxel, so
-  // partial-volumed, with dark dura, ligament or bone behind it) ends the cord at the half-way point between
-  // the cord and that peak, before it; otherwise the ray is limited by `radius` only.
+  // Thin CSF layer on a profile walked out from the centre (sample(s), s = 0, 1, ...: NaN past the window;
+  // pastCore(s): beyond CoreRadius of the centre): the profile rises to a CSF peak without reaching the
+  // threshold, at least CsfPeakFraction of the contrast above the cord, then falls by `fall` x the contrast
+  // (a CSF layer thinner than a voxel, so partial-volumed, with tissue behind it). Returns the step where the
+  // cord ends, the half-way point between the cord and that peak before it; -1 where the profile holds no
+  // such layer. `profile` is scratch.
+  auto thinCsfLayerEnd = [&](auto sample, auto pastCore, double cord, double contrast, double fall,
+                             std::vector<double> & profile) {
+    const double threshold = cord + m_BoundaryLevel * contrast;
+    double       peak = -std::numeric_limits<double>::max();
+    long         peakStep = -1;
+    profile.clear();
+    for (long s = 0;; ++s)
+    {
+      const double value = sample(s);
+      if (std::isnan(value) || value > threshold)
+        return -1L;
+      profile.push_back(value);
+      if (value > peak && pastCore(s))
+        peak = value, peakStep = s;
+      if (peakStep >= 0 && peak >= cord + m_CsfPeakFraction * contrast && value <= peak - fall * contrast)
+      {
+        const double half = cord + m_BoundaryLevel * (peak - cord);
+        long         t = peakStep;
+        while (t > 0 && profile[static_cast<std::size_t>(t - 1)] >= half)
+          --t;
+        return t;
+      }
+    }
+  };
+  // Radial limit of the cord along Rays rays from the centre of plane c: where a thin CSF layer (dark dura,
+  // ligament or bone behind it: a fall as large as the peak) ends it, else `radius`.
   double        normalCord = std::numeric_limits<double>::quiet_NaN(); // set after pass 1
   constexpr int Rays = 72;
   const double  rayStep = 0.25 * std::min(sa, sb);
   auto          rayLimits = [&](const Window & w, long c, double cord, double csf, double radius) {
     std::array<double, Rays> limit{};
     const auto &             ce = centre[static_cast<std::size_t>(c)];
-    const double             contrast = csf - cord, threshold = cord + m_BoundaryLevel * contrast;
     const long               steps = static_cast<long>(std::ceil(radius / rayStep));
-    std::vector<double>      profile(static_cast<std::size_t>(steps + 1));
+    std::vector<double>      profile;
+    profile.reserve(static_cast<std::size_t>(steps + 1));
     for (int k = 0; k < Rays; ++k)
     {
-      limit[static_cast<std::size_t>(k)] = radius;
       const double angle = -Math::pi + (k + 0.5) * 2.0 * Math::pi / Rays;
-      double       peak = -std::numeric_limits<double>::max();
-      long         peakStep = 0;
-      for (long s = 0; s <= steps; ++s)
-      {
+      auto         sample = [&](long s) {
         const double fi = ce[0] + s * rayStep * std::cos(angle) / sa - w.a0;
         const double fj = ce[1] + s * rayStep * std::sin(angle) / sb - w.b0;
         const long   i = static_cast<long>(std::floor(fi)), j = static_cast<long>(std::floor(fj));
-        if (i < 0 || j < 0 || i + 1 >= wh || j + 1 >= ww)
-        {
-          break;
-        }
+        if (s > steps || i < 0 || j < 0 || i + 1 >= wh || j + 1 >= ww)
+          return std::numeric_limits<double>::quiet_NaN();
         const auto   k00 = static_cast<std::size_t>(i * ww + j);
         const auto   k10 = k00 + static_cast<std::size_t>(ww);
         const double di = fi - i, dj = fj - j;
@@ -325,72 +347,48 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
             w.distance[k00 + 1] == std::numeric_limits<double>::max() ||
             w.distance[k10] == std::numeric_limits<double>::max() ||
             w.distance[k10 + 1] == std::numeric_limits<double>::max())
-        {
-          break;
-        }
-        const double value = (1 - di) * ((1 - dj) * w.value[k00] + dj * w.value[k00 + 1]) +
-                             di * ((1 - dj) * w.value[k10] + dj * w.value[k10 + 1]);
-        profile[static_cast<std::size_t>(s)] = value;
-        if (value > threshold)
-        {
-          break;
-        }
-        if (value > peak && s * rayStep >= m_CoreRadius)
-        {
-          peak = value;
-          peakStep = s;
-        }
-        if (peak >= cord + m_CsfPeakFraction * contrast && value <= peak - m_CsfPeakFraction * contrast)
-        {
-          const double half = cord + m_BoundaryLevel * (peak - cord);
-          long         t = peakStep;
-          while (t > 0 && profile[static_cast<std::size_t>(t - 1)] >= half)
-          {
-            --t;
-          }
-          limit[static_cast<std::size_t>(k)] = std::max(m_CoreRadius, t * rayStep);
-          break;
-        }
-      }
+          return std::numeric_limits<double>::quiet_NaN();
+        return (1 - di) * ((1 - dj) * w.value[k00] + dj * w.value[k00 + 1]) +
+               di * ((1 - dj) * w.value[k10] + dj * w.value[k10 + 1]);
+      };
+      const long t = thinCsfLayerEnd(
+                 sample, [&](long s) { return s * rayStep >= m_CoreRadius; }, cord, csf - cord, m_CsfPeakFraction, profile);
+      limit[static_cast<std::size_t>(k)] = t >= 0 ? std::max(m_CoreRadius, t * rayStep) : radius;
     }
     return limit;
   };
   // Thick slices: within each slice, the line of voxels along the fine in-plane axis, walked out from the
-  // centre, ends where it rises to a CSF peak below the threshold and falls by CsfDipFraction of the contrast;
-  // voxels past the half-way point between the cord and that peak are not cord.
+  // centre both ways, where a fall of CsfDipFraction after the CSF peak suffices (rays between two slices mix
+  // a sliver in one with the next slice's CSF); voxels past the cord's end are not cord.
   const bool aIsFine = sa <= sb;
   const bool thickSlices = std::max(sa, sb) >= 1.5 * std::min(sa, sb);
   auto       limitLines = [&](const Window & w, long c, double cord, double csf, std::vector<std::uint8_t> & allowed) {
-    const double contrast = csf - cord, threshold = cord + m_BoundaryLevel * contrast, fine = std::min(sa, sb);
+    const double fine = std::min(sa, sb);
     const long   lines = aIsFine ? ww : wh, length = aIsFine ? wh : ww;
     const double centreOnLine = aIsFine ? centre[static_cast<std::size_t>(c)][0] - static_cast<double>(w.a0)
                                               : centre[static_cast<std::size_t>(c)][1] - static_cast<double>(w.b0);
     const long   start = std::clamp(std::lround(centreOnLine), 0L, length - 1);
     auto onLine = [&](long line, long s) { return static_cast<std::size_t>(aIsFine ? s * ww + line : line * ww + s); };
+    std::vector<double> profile;
     for (long line = 0; line < lines; ++line)
     {
       for (const long step : { -1L, 1L })
       {
-        double peak = -std::numeric_limits<double>::max();
-        long   peakAt = -1;
-        for (long s = start; s >= 0 && s < length; s += step)
-        {
-          const double value = w.value[onLine(line, s)];
-          if (w.distance[onLine(line, s)] == std::numeric_limits<double>::max() || value > threshold)
-            break;
-          if (value > peak && std::abs(static_cast<double>(s) - centreOnLine) * fine >= m_CoreRadius)
-            peak = value, peakAt = s;
-          if (peakAt >= 0 && peak >= cord + m_CsfPeakFraction * contrast && value <= peak - m_CsfDipFraction * contrast)
-          {
-            const double half = cord + m_BoundaryLevel * (peak - cord);
-            long         t = peakAt;
-            while (t != start && w.value[onLine(line, t - step)] >= half)
-              t -= step;
-            for (long u = t + step; u >= 0 && u < length; u += step)
-              allowed[onLine(line, u)] = 0;
-            break;
-          }
-        }
+        auto sample = [&](long s) {
+          const long position = start + s * step;
+          return position < 0 || position >= length ||
+                     w.distance[onLine(line, position)] == std::numeric_limits<double>::max()
+                         ? std::numeric_limits<double>::quiet_NaN()
+                         : static_cast<double>(w.value[onLine(line, position)]);
+        };
+        auto pastCore = [&](long s) {
+          return std::abs(static_cast<double>(start + s * step) - centreOnLine) * fine >= m_CoreRadius;
+        };
+        const long t = thinCsfLayerEnd(sample, pastCore, cord, csf - cord, m_CsfDipFraction, profile);
+        if (t < 0)
+          continue;
+        for (long u = start + (t + 1) * step; u >= 0 && u < length; u += step)
+          allowed[onLine(line, u)] = 0;
       }
     }
   };
