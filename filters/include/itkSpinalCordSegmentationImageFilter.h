@@ -47,8 +47,10 @@ operator<<(std::ostream & os, SpinalCordContrastEnum c)
  *     equivalent cord radius; holes are filled. Two limits stop leaks where the CSF layer is thin or
  *     missing (real cervical data): along 72 rays from the centreline, a profile that rises to a CSF peak
  *     without reaching the threshold (by CsfPeakFraction of the contrast) and falls again ends the cord
- *     half-way to that peak (on thick slices also along the fine in-plane axis within each slice, where a
- *     fall of CsfDipFraction suffices: a surface vessel behind a blur-filled CSF sliver); and voxels whose 3x3 mean
+ *     half-way to that peak (on thick slices also along the fine in-plane axis within each slice, on the
+ *     image averaged along the cord over the slice thickness, where the rise counts from the line's darkest
+ *     point and a fall of CsfDipFraction suffices: a surface vessel behind a blur-filled CSF sliver, next to
+ *     edematous cord); and voxels whose 3x3 mean
  * lies beyond normal cord, away from CSF, by DarkTissueFraction of the contrast (dura, ligaments, bone on T2; fat on
  * T1) are excluded. Then the radial extent of the cross-section in 24 angular sectors is smoothed by a running median
  * over RegularisationLength along the cord and a circular median over 5 sectors; voxels beyond it (leaks through gaps

@@ -293,13 +293,15 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
   // Thin CSF layer on a profile walked out from the centre (sample(s), s = 0, 1, ...: NaN past the window;
   // pastCore(s): beyond CoreRadius of the centre): the profile rises to a CSF peak without reaching the
   // threshold, at least CsfPeakFraction of the contrast above the cord, then falls by `fall` x the contrast
-  // (a CSF layer thinner than a voxel, so partial-volumed, with tissue behind it). Returns the step where the
-  // cord ends, the half-way point between the cord and that peak before it; -1 where the profile holds no
-  // such layer. `profile` is scratch.
+  // (a CSF layer thinner than a voxel, so partial-volumed, with tissue behind it). With riseFromDarkest the
+  // rise is measured from the darkest sample before the peak when it is darker than the plane's cord
+  // reference (an edematous centre raises the reference above the normal rim a slice line crosses). Returns
+  // the step where the cord ends, half-way between that cord level and the peak, before the peak; -1 where the
+  // profile holds no such layer. `profile` is scratch.
   auto thinCsfLayerEnd = [&](auto sample, auto pastCore, double cord, double contrast, double fall,
-                             std::vector<double> & profile) {
+                             bool riseFromDarkest, std::vector<double> & profile) {
     const double threshold = cord + m_BoundaryLevel * contrast;
-    double       peak = -std::numeric_limits<double>::max();
+    double       peak = -std::numeric_limits<double>::max(), low = cord, base = cord;
     long         peakStep = -1;
     profile.clear();
     for (long s = 0;; ++s)
@@ -308,11 +310,12 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
       if (std::isnan(value) || value > threshold)
         return -1L;
       profile.push_back(value);
+      low = riseFromDarkest ? std::min(low, value) : cord;
       if (value > peak && pastCore(s))
-        peak = value, peakStep = s;
-      if (peakStep >= 0 && peak >= cord + m_CsfPeakFraction * contrast && value <= peak - fall * contrast)
+        peak = value, peakStep = s, base = low;
+      if (peakStep >= 0 && peak >= base + m_CsfPeakFraction * contrast && value <= peak - fall * contrast)
       {
-        const double half = cord + m_BoundaryLevel * (peak - cord);
+        const double half = base + m_BoundaryLevel * (peak - base);
         long         t = peakStep;
         while (t > 0 && profile[static_cast<std::size_t>(t - 1)] >= half)
           --t;
@@ -352,7 +355,8 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
                di * ((1 - dj) * w.value[k10] + dj * w.value[k10 + 1]);
       };
       const long t = thinCsfLayerEnd(
-                 sample, [&](long s) { return s * rayStep >= m_CoreRadius; }, cord, csf - cord, m_CsfPeakFraction, profile);
+                 sample, [&](long s) { return s * rayStep >= m_CoreRadius; }, cord, csf - cord, m_CsfPeakFraction, false,
+                 profile);
       limit[static_cast<std::size_t>(k)] = t >= 0 ? std::max(m_CoreRadius, t * rayStep) : radius;
     }
     return limit;
@@ -369,6 +373,25 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
                                               : centre[static_cast<std::size_t>(c)][1] - static_cast<double>(w.b0);
     const long   start = std::clamp(std::lround(centreOnLine), 0L, length - 1);
     auto onLine = [&](long line, long s) { return static_cast<std::size_t>(aIsFine ? s * ww + line : line * ww + s); };
+    // The lines sample the image averaged along the cord over the slice thickness: a CSF sliver and the
+    // vessel behind it run along the cord, the (correlated) noise does not.
+    const long          h = static_cast<long>(0.5 * std::max(sa, sb) / grid.Spacing(cc));
+    std::vector<double> along(w.value.size(), 0.0);
+    for (long i = 0; i < wh; ++i)
+      for (long j = 0; j < ww; ++j)
+      {
+        const auto k = static_cast<std::size_t>(i * ww + j);
+        if (w.distance[k] == std::numeric_limits<double>::max())
+          continue;
+        double sum = 0, n = 0;
+        for (long p = std::max(0L, c - h); p <= std::min(nc - 1, c + h); ++p)
+        {
+          std::array<long, 3> idx{};
+          idx[cc] = p, idx[ax] = w.a0 + i, idx[bx] = w.b0 + j;
+          sum += v[grid.Offset(idx)], n += 1;
+        }
+        along[k] = sum / n;
+      }
     std::vector<double> profile;
     for (long line = 0; line < lines; ++line)
     {
@@ -379,12 +402,12 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
           return position < 0 || position >= length ||
                      w.distance[onLine(line, position)] == std::numeric_limits<double>::max()
                          ? std::numeric_limits<double>::quiet_NaN()
-                         : static_cast<double>(w.value[onLine(line, position)]);
+                         : along[onLine(line, position)];
         };
         auto pastCore = [&](long s) {
           return std::abs(static_cast<double>(start + s * step) - centreOnLine) * fine >= m_CoreRadius;
         };
-        const long t = thinCsfLayerEnd(sample, pastCore, cord, csf - cord, m_CsfDipFraction, profile);
+        const long t = thinCsfLayerEnd(sample, pastCore, cord, csf - cord, m_CsfDipFraction, true, profile);
         if (t < 0)
           continue;
         for (long u = start + (t + 1) * step; u >= 0 && u < length; u += step)
