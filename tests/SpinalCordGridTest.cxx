@@ -65,3 +65,11 @@ TEST(SpinalCordGrid, NeighbourDifferenceSigmaMeasuresCorrelatedNoiseBeyondItsCor
     oneSlab[k] = 1;
   EXPECT_EQ(grid.NeighbourDifferenceSigma(oneSlab, plus(white), 2, 6), 0.0);
 }
+
+TEST(SpinalCordGrid, StandardNormalQuantileMatchesTheTables)
+{
+  EXPECT_NEAR(itk::SpinalCordGrid::StandardNormalQuantile(0.5), 0.0, 1e-12);
+  EXPECT_NEAR(itk::SpinalCordGrid::StandardNormalQuantile(0.9), 1.2815516, 1e-6);
+  EXPECT_NEAR(itk::SpinalCordGrid::StandardNormalQuantile(0.975), 1.9599640, 1e-6);
+  EXPECT_NEAR(itk::SpinalCordGrid::StandardNormalQuantile(0.1), -1.2815516, 1e-6);
+}

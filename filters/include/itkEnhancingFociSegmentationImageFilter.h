@@ -44,8 +44,11 @@ namespace itk {
  *     and of its 26-neighbourhood (search region, no other focus, each voxel counted once) is unmixed
  *     linearly on u, the subtraction post/ref_post - pre/ref_pre alone when T1 pre is given (linear in the
  *     mixing fraction, unlike the minimum e of step 1), e otherwise: between the local normal cord b (median
- *     u of the cord within ~2 mm around it, outside every candidate) and the peak (PeakQuantile of u over
- *     the focus): (u - b) / (peak - b), unclamped inside the cord (noise averages out) and
+ *     u of the cord within ~2 mm around it, outside every candidate) and the peak: the median of the
+ *     plateau of focus voxels within PlateauWidth noise SDs (robust SD of u in that ring) below the
+ *     PeakQuantile of u over the focus, and at least that quantile less its noise excess (z_q SDs; when all
+ *     voxels are pure, noise raises the quantile by that much): (u - b) / (peak - b), unclamped inside the
+ *     cord (noise averages out) and
  *     clamped to [0, 1] outside it (mixed with CSF rather than cord); a voxel of the enclosed core of a
  *     rim-enhancing focus counts at least 1 (the focus is measured whole). A focus not resolved across the
  *     slices (no voxel with the focus on both sides along the slice axis, e.g. 3-5 mm wide on 3 mm
@@ -136,6 +139,11 @@ public:
   /** Quantile of the enhancement of a candidate taken as its peak. Default 0.9. */
   itkSetClampMacro(PeakQuantile, double, 0.5, 1.0);
   itkGetConstMacro(PeakQuantile, double);
+  /** Partial-volume unmixing (step 6): width, in noise standard deviations, of the plateau below the peak
+   *  whose median is the focus's pure enhancement (noise raises the peak quantile of a focus with many pure
+   *  voxels); 0 unmixes against the peak quantile itself. Default 2. */
+  itkSetClampMacro(PlateauWidth, double, 0.0, 10.0);
+  itkGetConstMacro(PlateauWidth, double);
   /** Extent of a focus along the slice axis relative to its narrower in-plane extent, assumed for foci not
    *  resolved across the slices (step 6). Default 1: a round cross-section. */
   itkSetClampMacro(SliceExtentRatio, double, 0.25, 4.0);
@@ -219,6 +227,7 @@ private:
   double             m_MinimumZScore{ 5.0 };
   double             m_RelativeBoundary{ 0.5 };
   double             m_PeakQuantile{ 0.9 };
+  double             m_PlateauWidth{ 2.0 };
   double             m_SliceExtentRatio{ 1.0 };
   double             m_ExophyticMargin{ 1.0 };
   double             m_SurfaceDepth{ 1.2 };

@@ -472,7 +472,21 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
     std::vector<float> values;
     for (auto k : r.voxels)
       values.push_back(u[k]);
-    const double fromPeak = std::max(1e-6, SpinalCordGrid::Quantile(values, m_PeakQuantile) - normal);
+    double peak = SpinalCordGrid::Quantile(values, m_PeakQuantile);
+    if (m_PlateauWidth > 0.0 && background.size() >= 10)
+    {
+      // Noise raises the quantile of a focus with many pure voxels (by z_q sigma when all are pure): the
+      // median of the plateau just below it is their level; a focus with few pure voxels keeps about its
+      // quantile (its plateau is its top), never less than the quantile's noise excess below it.
+      const double       sigma = SpinalCordGrid::RobustSigma(background);
+      std::vector<float> plateau;
+      for (const float value : values)
+        if (value >= peak - m_PlateauWidth * sigma)
+          plateau.push_back(value);
+      peak = std::max(SpinalCordGrid::Quantile(plateau, 0.5),
+                      peak - SpinalCordGrid::StandardNormalQuantile(m_PeakQuantile) * sigma);
+    }
+    const double fromPeak = std::max(1e-6, peak - normal);
     const double fromColumns = ResolvedAcrossSlices(grid, r.voxels, out, id)
                                  ? 0.0
                                  : PureEnhancementFromColumns(grid, neighbourhood, u, cord, normal);
@@ -810,6 +824,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::PrintSelf(std::o
   os << indent << "ReferenceLength: " << m_ReferenceLength << std::endl;
   os << indent << "ReferenceQuantile: " << m_ReferenceQuantile << std::endl;
   os << indent << "PeakQuantile: " << m_PeakQuantile << std::endl;
+  os << indent << "PlateauWidth: " << m_PlateauWidth << std::endl;
   os << indent << "SliceExtentRatio: " << m_SliceExtentRatio << std::endl;
   os << indent << "NoiseSigma: " << m_NoiseSigma << std::endl;
   os << indent << "Foci: " << m_Foci.size() << std::endl;

@@ -122,6 +122,7 @@ MakeFociFilter(const ImageType *              t1post,
   foci->SetSplitNeckFraction(p.fociSplitNeckFraction);
   foci->SetReferenceLength(p.fociReferenceLength);
   foci->SetReferenceQuantile(p.fociReferenceQuantile);
+  foci->SetPlateauWidth(p.fociPlateauWidth);
   return foci;
 }
 
@@ -292,6 +293,9 @@ SegmentationParameterFields()
                        "of the thinner one's depth (0 = split whenever the erosion separates them)"),
     CORDRESPONSE_FIELD(fociReferenceLength, "window of the normal-cord reference along the cord (mm)"),
     CORDRESPONSE_FIELD(fociReferenceQuantile, "quantile of the pooled cord signal taken as normal cord"),
+    CORDRESPONSE_FIELD(fociPlateauWidth,
+                       "partial-volume volume: the median of the focus voxels within this many noise SDs below its "
+                       "peak is its pure enhancement (0: the peak itself)"),
     CORDRESPONSE_FIELD(fociWithoutSubtraction,
                        "segment the foci on T1 post alone even when a T1 pre image is given (no subtraction)"),
     CORDRESPONSE_FIELD(edemaSeedIncrease, "seed threshold: T2 (CSF-normalised) over normal cord (+22%)"),
