@@ -828,7 +828,17 @@ MultiStart(const Prepared &                             prep,
   initializer->SetMovingMask(prep.movingBodyObject);
   initializer->SetMetric(metric);
   initializer->SetRotationAngles(p.multiStart ? p.startRotationsDegrees : std::vector<double>{});
-  initializer->SetTranslationOffsets(p.multiStart ? p.startOffsetsMm : std::vector<double>{});
+  // With a level start the labels fix the level: no cranio-caudal offset start beyond the level search radius
+  // (a start 15 mm away sits most of a vertebra off, where the repeating anatomy can fit better).
+  std::vector<double> offsets;
+  for (const double o : p.multiStart ? p.startOffsetsMm : std::vector<double>{})
+  {
+    if (!levelStartMm || o <= p.levelSearchRadiusMm)
+    {
+      offsets.push_back(o);
+    }
+  }
+  initializer->SetTranslationOffsets(offsets);
   initializer->SetUseScannerStart(p.multiStart && p.scannerStart);
   InitializerType::VectorType radii;
   for (unsigned int d = 0; d < 3; ++d)

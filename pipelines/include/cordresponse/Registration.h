@@ -114,8 +114,10 @@ struct RegistrationParameters
   unsigned int        searchKeep{ 4 };
   unsigned int        refinedStarts{ 3 };
   // With a level start (RegisterLongitudinal's levelStartMm: where the same vertebral levels lie in the
-  // two exams), that translation is the only base of step 1, the search radius is at most
-  // levelSearchRadiusMm, and there is one level fewer (the coarsest image level goes; the per-level
+  // two exams), that translation is the only base of step 1, the search radius and the startOffsetsMm
+  // kept are at most levelSearchRadiusMm (a 15 mm offset start sits most of a vertebra away, where the
+  // repeating anatomy can fit better: clinical large-motion phantom with its edema excluded from the
+  // metric, 22 mm off), and there is one level fewer (the coarsest image level goes; the per-level
   // settings still apply coarsest first, so the finest level's settings are the ones dropped): the labels
   // fix the level, the metric the rest. (On a 120 x 144 mm field of view the coarsest images are
   // 17 x 20 voxels, and from a start within 2 mm of the truth the repeating vertebrae and the field of
