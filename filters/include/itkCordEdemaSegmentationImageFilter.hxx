@@ -264,11 +264,17 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   // Edema is fusiform and fills the cross-section: planes where it covers less than MinimumPlaneFraction
   // of the eroded cord (scattered partial-volume voxels) are dropped, then the length criterion again.
   {
+    // Planes with deep cord whose edema reaches none of it hold only border voxels (on thick slices the
+    // lateral slice of the cord mixes with CSF, the more under a scanner's in-plane blur): such planes at
+    // the ends of a run are not edema (inside a run, noise may leave a plane's deep voxels out).
     std::vector<double> covered(static_cast<std::size_t>(nc), 0.0);
+    std::vector<long>   deepVoxels(static_cast<std::size_t>(nc), 0), deepCovered = deepVoxels;
     for (std::size_t k = 0; k < n; ++k)
     {
-      if (edema[k])
-        covered[static_cast<std::size_t>(grid.Index(k)[cc])] += 1.0;
+      const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+      covered[c] += edema[k] ? 1.0 : 0.0;
+      deepVoxels[c] += deep[k] ? 1 : 0;
+      deepCovered[c] += edema[k] && deep[k] ? 1 : 0;
     }
     std::vector<std::uint8_t> keepPlane(static_cast<std::size_t>(nc), 0);
     for (long c = 0; c < nc; ++c)
@@ -276,6 +282,26 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       const auto uc = static_cast<std::size_t>(c);
       keepPlane[uc] =
         !planes[uc].empty() && covered[uc] >= m_MinimumPlaneFraction * static_cast<double>(planes[uc].size());
+    }
+    auto borderOnly = [&](long c) {
+      const auto uc = static_cast<std::size_t>(c);
+      return deepVoxels[uc] > 0 && deepCovered[uc] == 0;
+    };
+    for (long c = 0; c < nc;)
+    {
+      if (!keepPlane[static_cast<std::size_t>(c)])
+      {
+        ++c;
+        continue;
+      }
+      long e = c;
+      while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
+        ++e;
+      for (long j = c; j <= e && borderOnly(j); ++j)
+        keepPlane[static_cast<std::size_t>(j)] = 0;
+      for (long j = e; j >= c && borderOnly(j); --j)
+        keepPlane[static_cast<std::size_t>(j)] = 0;
+      c = e + 1;
     }
     // Runs of kept planes shorter than MinimumLength go, and runs that never fill the cross-section.
     for (long c = 0; c < nc;)
