@@ -283,37 +283,34 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       keepPlane[uc] =
         !planes[uc].empty() && covered[uc] >= m_MinimumPlaneFraction * static_cast<double>(planes[uc].size());
     }
+    // Calls f(first, last) on each run of consecutive kept planes (f may drop planes of its run).
+    auto forEachRun = [&](auto f) {
+      for (long c = 0; c < nc;)
+      {
+        if (!keepPlane[static_cast<std::size_t>(c)])
+        {
+          ++c;
+          continue;
+        }
+        long e = c;
+        while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
+          ++e;
+        f(c, e);
+        c = e + 1;
+      }
+    };
     auto borderOnly = [&](long c) {
       const auto uc = static_cast<std::size_t>(c);
       return deepVoxels[uc] > 0 && deepCovered[uc] == 0;
     };
-    for (long c = 0; c < nc;)
-    {
-      if (!keepPlane[static_cast<std::size_t>(c)])
-      {
-        ++c;
-        continue;
-      }
-      long e = c;
-      while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
-        ++e;
+    forEachRun([&](long c, long e) {
       for (long j = c; j <= e && borderOnly(j); ++j)
         keepPlane[static_cast<std::size_t>(j)] = 0;
       for (long j = e; j >= c && borderOnly(j); --j)
         keepPlane[static_cast<std::size_t>(j)] = 0;
-      c = e + 1;
-    }
+    });
     // Runs of kept planes shorter than MinimumLength go, and runs that never fill the cross-section.
-    for (long c = 0; c < nc;)
-    {
-      if (!keepPlane[static_cast<std::size_t>(c)])
-      {
-        ++c;
-        continue;
-      }
-      long e = c;
-      while (e + 1 < nc && keepPlane[static_cast<std::size_t>(e + 1)])
-        ++e;
+    forEachRun([&](long c, long e) {
       long filled = 0;
       for (long j = c; j <= e; ++j)
       {
@@ -325,8 +322,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
         for (long j = c; j <= e; ++j)
           keepPlane[static_cast<std::size_t>(j)] = 0;
       }
-      c = e + 1;
-    }
+    });
     KeepFusiformTails(grid, { cord, eroded, deep, border }, increase, keepPlane, edema);
   }
   progress.CompletedPixel();

@@ -49,8 +49,8 @@ struct SegmentationParameters
   double fociSplitNeckFraction{ 0.4 };     ///< touching foci whose neck is this deep (fraction) stay one
   double fociReferenceLength{ 30.0 };      ///< window of the normal-cord reference along the cord (mm)
   double fociReferenceQuantile{ 0.4 };     ///< quantile of the pooled cord signal taken as normal cord
-  double fociPlateauWidth{ 2.0 }; ///< partial volume: plateau below the peak (noise SDs) giving pure enhancement
-  bool   fociWithoutSubtraction{ false }; ///< ignore the T1 pre-contrast image (no subtraction) for the foci
+  double fociPlateauWidth{ 2.0 };          ///< partial volume: plateau below the peak (noise SDs)
+  bool   fociWithoutSubtraction{ false };  ///< ignore the T1 pre-contrast image (no subtraction) for the foci
   // --- Edema (itk::CordEdemaSegmentationImageFilter) ---
   double edemaSeedIncrease{ 0.22 };       ///< seed threshold: T2 (CSF-normalised) over normal cord (+22%)
   double edemaGrowIncrease{ 0.12 };       ///< hysteresis growing threshold (+12%)
