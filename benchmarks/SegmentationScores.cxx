@@ -1,9 +1,9 @@
 // Score sweep of the segmentation (issue 5): cord, foci, edema and level spans against the phantom truth on
 // every preset, and cord Dice against the manual masks of the real Spinal Cord Toolbox images.
 // Usage: cordresponse_segmentation_scores [--grid test|clinical] [--seeds N] [--work DIR] [--preset NAME]...
-//          [--scanner-acquisition]
-// --scanner-acquisition renders the phantoms as `cordresponse phantom --scanner-acquisition` does (give it its own
-// --work: cases are cached by grid, preset and seed).
+//          [--scanner-acquisition] [--grey-matter]
+// --scanner-acquisition and --grey-matter render the phantoms as `cordresponse phantom` does with those flags (give
+// each combination its own --work: cases are cached by grid, preset and seed).
 // Prints one line per timepoint and a summary; phantom cases are written once under --work and reused.
 #include "cordresponse/Evaluation.h"
 #include "cordresponse/ImageIO.h"
@@ -76,6 +76,7 @@ main(int argc, char ** argv)
   fs::path                 work = fs::temp_directory_path() / "cordresponse-segmentation-scores";
   std::vector<std::string> presets;
   bool                     scanner = false;
+  bool                     greyMatter = false;
   for (int i = 1; i < argc; ++i)
   {
     const std::string a = argv[i];
@@ -89,6 +90,8 @@ main(int argc, char ** argv)
       presets.push_back(argv[++i]);
     else if (a == "--scanner-acquisition")
       scanner = true;
+    else if (a == "--grey-matter")
+      greyMatter = true;
   }
   if (presets.empty())
   {
@@ -109,6 +112,7 @@ main(int argc, char ** argv)
         PhantomCase phantom = MakePhantomCase(preset, static_cast<std::uint64_t>(seed), grid);
         if (scanner)
           phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
+        phantom.greyMatter = greyMatter;
         WritePhantomCase(phantom, dir);
       }
       std::ifstream  truthFile(dir / "truth.json");

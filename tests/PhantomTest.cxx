@@ -109,6 +109,44 @@ TEST(PhantomModel, CordSizeFollowsAnatomy)
   EXPECT_NE(model.CentrelineSlope(model.LevelRange(13)[0]), 0.0); // curved
 }
 
+TEST(PhantomModel, GreyMatterIsAnHShapedFifthOfTheCordWhenAskedFor)
+{
+  // Area of the grey matter in a unit cross-section (fraction of the disc), on a fine grid.
+  std::size_t inDisc = 0, inGrey = 0;
+  for (double u = -1.0; u <= 1.0; u += 0.005)
+    for (double v = -1.0; v <= 1.0; v += 0.005)
+      if (u * u + v * v <= 1.0)
+      {
+        ++inDisc;
+        inGrey += Model::InsideGreyMatter(u, v) ? 1 : 0;
+      }
+  EXPECT_NEAR(static_cast<double>(inGrey) / static_cast<double>(inDisc), 0.18, 0.03); // thoracic cord
+  EXPECT_TRUE(Model::InsideGreyMatter(0.0, 0.0));   // grey commissure around the central canal
+  EXPECT_TRUE(Model::InsideGreyMatter(0.35, -0.4)); // ventral horn
+  EXPECT_TRUE(Model::InsideGreyMatter(-0.42, 0.6)); // dorsal horn, diverging
+  EXPECT_FALSE(Model::InsideGreyMatter(0.0, 0.5));  // dorsal columns: white matter
+  EXPECT_FALSE(Model::InsideGreyMatter(0.8, 0.0));  // lateral funiculus
+  EXPECT_FALSE(Model::InsideGreyMatter(0.0, -0.5)); // ventral funiculus
+
+  // Off by default; with it, the cord centre is grey matter: T2 brighter, T1 darker; edema overrides it.
+  PhantomCase phantom = MakePhantomCase("seed", 1);
+  const auto  z = 0.5 * (phantom.Model(0).LevelRange(13)[0] + phantom.Model(0).LevelRange(13)[1]); // T6
+  const auto  centre = phantom.Model(0).CordCentre(z);
+  EXPECT_FALSE(phantom.Model(0).Classify(centre).greyMatter);
+  phantom.greyMatter = true;
+  const Model model = phantom.Model(0);
+  const auto  grey = model.Classify(centre);
+  ASSERT_EQ(grey.tissue, itk::PhantomTissue::Cord);
+  EXPECT_TRUE(grey.greyMatter);
+  Model::Sample white = grey, edematous = grey;
+  white.greyMatter = false;
+  edematous.edema = true;
+  using S = itk::PhantomSequence;
+  EXPECT_NEAR(model.Intensity(grey, S::T2) / model.Intensity(white, S::T2), 1.12, 1e-9);
+  EXPECT_NEAR(model.Intensity(grey, S::T1Pre) / model.Intensity(white, S::T1Pre), 0.92, 1e-9);
+  EXPECT_GT(model.Intensity(edematous, S::T2), 1.4 * model.Intensity(white, S::T2));
+}
+
 TEST(PhantomModel, ClassifiesAnatomyLesionsAndDistractors)
 {
   const PhantomCase phantom = MakePhantomCase("seed", 1);

@@ -121,13 +121,15 @@ public:
   struct Sample
   {
     PhantomTissue tissue{ PhantomTissue::Air };
-    std::uint16_t lesionId{ 0 };  // for LesionCore / LesionRim
-    bool          edema{ false }; // inside the edema region (cord or lesion)
-    std::uint8_t  level{ 0 };     // vertebral level of this height (mid-disc to mid-disc), 0 outside
+    std::uint16_t lesionId{ 0 };       // for LesionCore / LesionRim
+    bool          edema{ false };      // inside the edema region (cord or lesion)
+    bool          greyMatter{ false }; // cord grey matter (with SetGreyMatter(true)); edema overrides it
+    std::uint8_t  level{ 0 };          // vertebral level of this height (mid-disc to mid-disc), 0 outside
     bool
     operator==(const Sample & o) const
     {
-      return tissue == o.tissue && lesionId == o.lesionId && edema == o.edema && level == o.level;
+      return tissue == o.tissue && lesionId == o.lesionId && edema == o.edema && greyMatter == o.greyMatter &&
+             level == o.level;
     }
     bool
     InCord() const
@@ -146,6 +148,24 @@ public:
   AddEdema(const Edema & edema);
   void
   SetDistractors(const Distractors & distractors);
+  /** Model the cord's grey matter: an H-shaped (butterfly) region of each cross-section, about 18% of it
+   *  (ventral horns broad, dorsal horns thin and diverging, a central commissure), T2 12% brighter and T1 8%
+   *  darker than white matter; edematous cord keeps the edema signal. Off by default (the presets' cord is
+   *  uniform). The truth cord label covers grey and white matter alike. */
+  void
+  SetGreyMatter(bool on)
+  {
+    m_GreyMatter = on;
+  }
+  bool
+  GetGreyMatter() const
+  {
+    return m_GreyMatter;
+  }
+  /** Whether the normalised cross-section point (u = left-right / LR semi-axis, v = antero-posterior / AP
+   *  semi-axis, v > 0 dorsal) lies in the grey matter. */
+  static bool
+  InsideGreyMatter(double u, double v);
   /** Centreline curvature: posterior displacement amplitude (mm) and wavelength (mm); the inflection
    *  (kyphosis to lordosis) is placed at the T12-L1 disc. */
   void
@@ -226,6 +246,7 @@ private:
   std::vector<Lesion>                m_Lesions;
   std::vector<Edema>                 m_Edemas;
   Distractors                        m_Distractors;
+  bool                               m_GreyMatter{ false };
   double                             m_CurvatureAmplitude{ 12.0 };
   double                             m_CurvatureWavelength{ 420.0 };
   double                             m_Inflection{ 0.0 };

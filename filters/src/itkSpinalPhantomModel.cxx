@@ -184,6 +184,17 @@ SpinalPhantomModel::SetDistractors(const Distractors & distractors)
   m_Distractors = distractors;
 }
 
+bool
+SpinalPhantomModel::InsideGreyMatter(double u, double v)
+{
+  const double lateral = std::abs(u);
+  if (std::abs(v) <= 0.08 && lateral <= 0.4) // grey commissure (around the central canal)
+    return true;
+  if (v < 0.0 && v >= -0.6 && std::abs(lateral - 0.35) <= 0.1) // ventral horns: broad
+    return true;
+  return v > 0.0 && v <= 0.8 && std::abs(lateral - (0.3 + 0.2 * v)) <= 0.06; // dorsal horns: thin, diverging
+}
+
 void
 SpinalPhantomModel::SetCurvature(double amplitude, double wavelength)
 {
@@ -358,6 +369,7 @@ SpinalPhantomModel::Classify(const PointType & p) const
   {
     s.tissue = PhantomTissue::Cord;
     s.edema = edemaAt();
+    s.greyMatter = m_GreyMatter && InsideGreyMatter(rx / cordAxes[0], ry / cordAxes[1]);
     s.level = static_cast<std::uint8_t>(LevelAt(z));
     return s;
   }
@@ -543,6 +555,10 @@ SpinalPhantomModel::Intensity(const Sample & s, PhantomSequence sequence) const
       return cord * (1.0 + strength);
     }
     return cord * 0.92;
+  }
+  if (s.tissue == PhantomTissue::Cord && s.greyMatter)
+  {
+    return cord * (sequence == PhantomSequence::T2 ? 1.12 : 0.92);
   }
   return SignalTable()[static_cast<std::size_t>(s.tissue)][seq];
 }

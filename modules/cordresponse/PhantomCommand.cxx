@@ -19,6 +19,7 @@ AddPhantomCommand(CLI::App & app)
     std::uint64_t seed{ 1 };
     std::string   grid{ "clinical" };
     bool          scanner{ false };
+    bool          greyMatter{ false };
     bool          list{ false };
   };
   auto   args = std::make_shared<Args>();
@@ -38,6 +39,9 @@ AddPhantomCommand(CLI::App & app)
                  "as scanners do: sinc blur, Gibbs ringing and correlated noise (default: acquired at the grid's "
                  "resolution, white noise)";
   cmd->add_flag("--scanner-acquisition", args->scanner, scannerHelp.str());
+  cmd->add_flag("--grey-matter", args->greyMatter,
+                "Model the cord's grey matter (H-shaped, T2 brighter and T1 darker than white matter; default: a "
+                "uniform cord)");
   cmd->add_flag("--list", args->list, "List the presets and exit");
   cmd->callback([args] {
     if (args->list)
@@ -57,9 +61,11 @@ AddPhantomCommand(CLI::App & app)
     {
       phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
     }
+    phantom.greyMatter = args->greyMatter;
     const auto report = WritePhantomCase(phantom, args->out);
     std::cout << "phantom '" << phantom.preset << "' (seed " << phantom.seed << ", " << args->grid << " grid"
-              << (args->scanner ? ", scanner acquisition" : "") << "): " << phantom.description << "\n"
+              << (args->scanner ? ", scanner acquisition" : "") << (args->greyMatter ? ", grey matter" : "")
+              << "): " << phantom.description << "\n"
               << std::fixed << std::setprecision(2) << "rendered in " << report.renderSeconds << " s, written in "
               << report.writeSeconds << " s, truth in " << report.truthSeconds << " s\n"
               << "case: " << args->out << "/case.json\ntruth: " << args->out << "/truth.json\n";

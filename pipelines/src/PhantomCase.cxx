@@ -566,6 +566,10 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
   {
     truth["generator"]["acquired_in_plane_spacing_mm"] = c.acquiredInPlaneSpacing;
   }
+  if (c.greyMatter)
+  {
+    truth["generator"]["grey_matter"] = true;
+  }
   truth["description"] = c.description;
   truth["coordinates"] = "ITK physical space: LPS, millimetres";
   json caseFile;

@@ -344,6 +344,7 @@ PhantomCase::Model(std::size_t index) const
     model.AddEdema(e);
   }
   model.SetDistractors(distractors);
+  model.SetGreyMatter(greyMatter);
   return model;
 }
 

@@ -85,7 +85,9 @@ struct PhantomCase
   std::array<double, 2> acquiredInPlaneSpacing{ { 0.0, 0.0 } };
   /** Slice thickness (mm, the left-right slice axis) overriding the grid's; 0 keeps it. The number of slices
    *  is rescaled to keep the field of view's left-right extent (rounded to whole slices). */
-  double                           sliceThickness{ 0.0 };
+  double sliceThickness{ 0.0 };
+  /** Model the cord's grey matter (itk::SpinalPhantomModel::SetGreyMatter). Default false: a uniform cord. */
+  bool                             greyMatter{ false };
   std::vector<PhantomTimepoint>    timepoints;
   std::vector<PhantomLesionChange> changes;
 
