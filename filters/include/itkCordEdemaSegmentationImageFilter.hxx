@@ -276,6 +276,23 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       deepVoxels[c] += deep[k] ? 1 : 0;
       deepCovered[c] += edema[k] && deep[k] ? 1 : 0;
     }
+    // For the filled-plane test, an eroded voxel counts as covered when the edema holds it in its own plane or
+    // the next one either way: noise (SNR 8) leaves holes in each plane's edema that do not line up.
+    std::vector<double> coveredNear(static_cast<std::size_t>(nc), 0.0);
+    for (std::size_t k = 0; k < n; ++k)
+    {
+      if (!eroded[k])
+        continue;
+      const auto i3 = grid.Index(k);
+      bool       hit = edema[k] != 0;
+      for (const long dc : { -1L, 1L })
+      {
+        auto j = i3;
+        j[cc] += dc;
+        hit = hit || (grid.Inside(j) && edema[grid.Offset(j)]);
+      }
+      coveredNear[static_cast<std::size_t>(i3[cc])] += hit ? 1.0 : 0.0;
+    }
     std::vector<std::uint8_t> keepPlane(static_cast<std::size_t>(nc), 0);
     for (long c = 0; c < nc; ++c)
     {
@@ -315,7 +332,7 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       for (long j = c; j <= e; ++j)
       {
         const auto uj = static_cast<std::size_t>(j);
-        filled += covered[uj] >= m_FilledPlaneFraction * static_cast<double>(planes[uj].size()) ? 1 : 0;
+        filled += coveredNear[uj] >= m_FilledPlaneFraction * static_cast<double>(planes[uj].size()) ? 1 : 0;
       }
       if ((e - c + 1) * grid.Spacing(cc) < m_MinimumLength || filled < filledNeeded)
       {
