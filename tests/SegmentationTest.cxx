@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -298,6 +299,21 @@ TEST_F(SegmentationPhantomTest, EdemaDoesNotExtendBeyondTheTruth)
   EXPECT_GE(checked, 6);
 }
 
+/** A test-grid phantom case, changed by `change` (acquisition, grey matter...) and written to a temporary
+ *  directory that lives as long as the returned object. */
+std::unique_ptr<test::TemporaryDirectory>
+WriteTestGridCase(const std::string &                        preset,
+                  std::uint64_t                              seed,
+                  const std::function<void(PhantomCase &)> & change = {})
+{
+  auto        dir = std::make_unique<test::TemporaryDirectory>();
+  PhantomCase c = MakePhantomCase(preset, seed, PhantomGrid::Test);
+  if (change)
+    change(c);
+  WritePhantomCase(c, dir->Path());
+  return dir;
+}
+
 /** Segments one timepoint of a test-grid phantom case and checks the edema's cranio-caudal extent against the
  *  truth: within one 3 mm slice, and not beyond the truth at either end. */
 SegmentationResult
@@ -306,13 +322,12 @@ SegmentAndCheckEdemaExtent(const std::string & preset,
                            const std::string & label,
                            bool                scannerAcquisition = false)
 {
-  test::TemporaryDirectory dir;
-  PhantomCase              c = MakePhantomCase(preset, seed, PhantomGrid::Test);
-  if (scannerAcquisition)
-    c.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
-  WritePhantomCase(c, dir.Path());
-  const auto truth = LoadLabelImage(dir / "truth" / (label + "_edema.nii.gz"));
-  auto       r = SegmentTimepoint(Inputs(dir.Path(), label));
+  const auto dir = WriteTestGridCase(preset, seed, [&](PhantomCase & c) {
+    if (scannerAcquisition)
+      c.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
+  });
+  const auto truth = LoadLabelImage(*dir / "truth" / (label + "_edema.nii.gz"));
+  auto       r = SegmentTimepoint(Inputs(dir->Path(), label));
   EXPECT_TRUE(r.edemaT2);
   if (r.edemaT2)
   {
@@ -375,13 +390,11 @@ TEST(SegmentationEdgeCases, SurfaceVesselBehindABlurredCsfSliverIsNotCord)
   // lies ~1 mm from the cord on the central 3 mm slice and the blur half-fills the CSF sliver between them. The
   // per-slice thin-CSF rule (cordCsfDipFraction) ends the cord there; without it the cord took the vessel in over
   // ~8 mm (36 voxels beyond the truth) and the edema was 4.9 mm too long (docs/benchmarks.md, scanner acquisition).
-  test::TemporaryDirectory dir;
-  PhantomCase              c = MakePhantomCase("stable", 1, PhantomGrid::Test);
-  c.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
-  WritePhantomCase(c, dir.Path());
-  const auto truthCord = LoadLabelImage(dir / "truth" / "baseline_cord.nii.gz");
-  const auto truthEdema = LoadLabelImage(dir / "truth" / "baseline_edema.nii.gz");
-  const auto in = Inputs(dir.Path(), "baseline");
+  const auto dir =
+    WriteTestGridCase("stable", 1, [](PhantomCase & c) { c.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing; });
+  const auto truthCord = LoadLabelImage(*dir / "truth" / "baseline_cord.nii.gz");
+  const auto truthEdema = LoadLabelImage(*dir / "truth" / "baseline_edema.nii.gz");
+  const auto in = Inputs(dir->Path(), "baseline");
 
   const auto r = SegmentTimepoint(in);
   ASSERT_EQ(r.cord->GetLargestPossibleRegion(), truthCord->GetLargestPossibleRegion());
@@ -413,12 +426,9 @@ TEST(SegmentationEdgeCases, NoisyEdemaNextToGreyMatterIsFound)
   // reference by 3%, and noise left holes in every plane's edema, so that a 113 mm edema run filled 80% of the
   // cross-section on 2 planes (5 needed) and was dropped whole (Dice 0). The filled-plane test counts a voxel
   // held by the edema in its plane or the next one (docs/segmentation.md, edema).
-  test::TemporaryDirectory dir;
-  PhantomCase              c = MakePhantomCase("low-snr", 4, PhantomGrid::Test);
-  c.greyMatter = true;
-  WritePhantomCase(c, dir.Path());
-  const auto truth = LoadLabelImage(dir / "truth" / "baseline_edema.nii.gz");
-  const auto r = SegmentTimepoint(Inputs(dir.Path(), "baseline"));
+  const auto dir = WriteTestGridCase("low-snr", 4, [](PhantomCase & c) { c.greyMatter = true; });
+  const auto truth = LoadLabelImage(*dir / "truth" / "baseline_edema.nii.gz");
+  const auto r = SegmentTimepoint(Inputs(dir->Path(), "baseline"));
   ASSERT_TRUE(r.edemaT2);
   EXPECT_GE(Dice(truth, r.edemaT2), 0.6);
 }
