@@ -31,19 +31,20 @@ namespace itk {
  *     and edema: voxels at least half covered), and kept if its cranio-caudal extent is at least
  *     MinimumLength and its volume at least MinimumVolume (mm^3).
  *     Planes where the edema covers less than MinimumPlaneFraction of the eroded cross-section are
- *     dropped, so are the planes at either end of a run whose edema reaches none of their deep cord (one voxel
- *     deeper than the eroded cord along every cross-section axis: on thick slices the lateral slice of the
- *     cord mixes with CSF, the more under a scanner's in-plane blur), and runs of planes shorter than MinimumLength or
- * that fill less than FilledPlaneFraction of the eroded cross-section over at least half of MinimumLength (partial
- * volume with CSF at a thin or tapering cord, T2-bright foci without edema; a voxel counts as filled when the edema
- * holds it in its plane or the next one either way, since noise leaves holes that do not line up). Beyond each end of a
- * kept run, its tail is kept: plane after plane, the voxels 26-connected to the edema kept in the previous plane that
- * are deep edema voxels or central voxels (one voxel deeper than the eroded cord along the fine in-plane axis) that
- * stand out from their own plane (a fusiform edema tapers to a thin central core): the increase averaged along the cord
- * over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x the median increase of the kept edema) above the
- * lower quartile of the plane's deep voxels (where it has at least three, else its eroded voxels); sigma: the noise of
- * that average, from differences between averages one window apart along the cord (a zero-filled acquisition correlates
- * neighbouring planes' noise).
+ *     dropped, so are the planes at either end of a run whose edema reaches none of their deep cord (one
+ *     voxel deeper than the eroded cord along every cross-section axis: on thick slices the lateral slice of
+ *     the cord mixes with CSF, the more under a scanner's in-plane blur), and runs of planes shorter than
+ *     MinimumLength or that fill less than FilledPlaneFraction of the eroded cross-section over at least
+ *     half of MinimumLength (partial volume with CSF at a thin or tapering cord, T2-bright foci without
+ *     edema; a voxel counts as filled when the edema holds it in its plane or the next one either way, since
+ *     noise leaves holes that do not line up). Beyond each end of a kept run, its tail is kept: plane after
+ *     plane, the voxels 26-connected to the edema kept in the previous plane that are deep edema voxels or
+ *     central voxels (one voxel deeper than the eroded cord along the fine in-plane axis) that stand out
+ *     from their own plane (a fusiform edema tapers to a thin central core): the increase averaged along the
+ *     cord over +-1.5 mm at least max(GrowIncrease, 3 sigma, RelativeBoundary x the median increase of the
+ *     kept edema) above the lower quartile of the plane's deep voxels (where it has at least three, else its
+ *     eroded voxels); sigma: the noise of that average, from differences between averages one window apart
+ *     along the cord (a zero-filled acquisition correlates neighbouring planes' noise).
  *  4. With a lesion mask: a connected edema region is dropped when its voxels away from every focus (farther
  *     than 1.5 mm and than the next voxel along each axis) span less than MinimumLength along the cord or
  *     are fewer than its voxels near the foci (a T2-bright focus is not edema by itself; edema around a

@@ -264,34 +264,31 @@ CordEdemaSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   // Edema is fusiform and fills the cross-section: planes where it covers less than MinimumPlaneFraction
   // of the eroded cord (scattered partial-volume voxels) are dropped, then the length criterion again.
   {
-    // Planes with deep cord whose edema reaches none of it hold only border voxels (on thick slices the
-    // lateral slice of the cord mixes with CSF, the more under a scanner's in-plane blur): such planes at
-    // the ends of a run are not edema (inside a run, noise may leave a plane's deep voxels out).
-    std::vector<double> covered(static_cast<std::size_t>(nc), 0.0);
+    // Per plane: edema voxels (covered); deep cord voxels and those of them in the edema: planes with deep
+    // cord whose edema reaches none of it hold only border voxels (on thick slices the lateral slice of the
+    // cord mixes with CSF, the more under a scanner's in-plane blur), and such planes at the ends of a run are
+    // not edema (inside a run, noise may leave a plane's deep voxels out); and, for the filled-plane test,
+    // eroded voxels the edema holds in their own plane or the next one either way (coveredNear: noise, at
+    // SNR 8, leaves holes in each plane's edema that do not line up).
+    std::vector<double> covered(static_cast<std::size_t>(nc), 0.0), coveredNear = covered;
     std::vector<long>   deepVoxels(static_cast<std::size_t>(nc), 0), deepCovered = deepVoxels;
     for (std::size_t k = 0; k < n; ++k)
     {
-      const auto c = static_cast<std::size_t>(grid.Index(k)[cc]);
+      const auto i3 = grid.Index(k);
+      const auto c = static_cast<std::size_t>(i3[cc]);
       covered[c] += edema[k] ? 1.0 : 0.0;
       deepVoxels[c] += deep[k] ? 1 : 0;
       deepCovered[c] += edema[k] && deep[k] ? 1 : 0;
-    }
-    // For the filled-plane test, an eroded voxel counts as covered when the edema holds it in its own plane or
-    // the next one either way: noise (SNR 8) leaves holes in each plane's edema that do not line up.
-    std::vector<double> coveredNear(static_cast<std::size_t>(nc), 0.0);
-    for (std::size_t k = 0; k < n; ++k)
-    {
       if (!eroded[k])
         continue;
-      const auto i3 = grid.Index(k);
-      bool       hit = edema[k] != 0;
+      bool hit = edema[k] != 0;
       for (const long dc : { -1L, 1L })
       {
         auto j = i3;
         j[cc] += dc;
         hit = hit || (grid.Inside(j) && edema[grid.Offset(j)]);
       }
-      coveredNear[static_cast<std::size_t>(i3[cc])] += hit ? 1.0 : 0.0;
+      coveredNear[c] += hit ? 1.0 : 0.0;
     }
     std::vector<std::uint8_t> keepPlane(static_cast<std::size_t>(nc), 0);
     for (long c = 0; c < nc; ++c)

@@ -416,6 +416,8 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   // two touching foci counts for the first one only (never twice).
   std::vector<std::uint8_t>  inRegion(n, 0), inRing(n, 0), counted(n, 0);
   const std::vector<float> & u = pre ? unmixed : e;
+  // How far noise raises the PeakQuantile of pure voxels, in noise SDs (the plateau peak's lower bound).
+  const double peakNoiseExcess = SpinalCordGrid::StandardNormalQuantile(m_PeakQuantile);
   for (std::size_t i = 0; i < order.size(); ++i)
   {
     const Region & r = accepted[order[i].second];
@@ -483,8 +485,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
       for (const float value : values)
         if (value >= peak - m_PlateauWidth * sigma)
           plateau.push_back(value);
-      peak = std::max(SpinalCordGrid::Quantile(plateau, 0.5),
-                      peak - SpinalCordGrid::StandardNormalQuantile(m_PeakQuantile) * sigma);
+      peak = std::max(SpinalCordGrid::Quantile(plateau, 0.5), peak - peakNoiseExcess * sigma);
     }
     const double fromPeak = std::max(1e-6, peak - normal);
     const double fromColumns = ResolvedAcrossSlices(grid, r.voxels, out, id)
