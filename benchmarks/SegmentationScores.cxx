@@ -1,10 +1,10 @@
 // Score sweep of the segmentation (issue 5): cord, foci, edema and level spans against the phantom truth on
 // every preset, and cord Dice against the manual masks of the real Spinal Cord Toolbox images.
 // Usage: cordresponse_segmentation_scores [--grid test|clinical] [--seeds N] [--work DIR] [--preset NAME]...
-//          [--scanner-acquisition] [--grey-matter]
-// --scanner-acquisition and --grey-matter render the phantoms as `cordresponse phantom` does with those flags (give
-// each combination its own --work: cases are cached by grid, preset and seed).
-// Prints one line per timepoint and a summary; phantom cases are written once under --work and reused.
+//          [--scanner-acquisition] [--grey-matter] [--cauda-equina]
+// --scanner-acquisition, --grey-matter and --cauda-equina render the phantoms as `cordresponse phantom` does with those
+// flags (give each combination its own --work: cases are cached by grid, preset and seed). Prints one line per
+// timepoint and a summary; phantom cases are written once under --work and reused.
 #include "cordresponse/Evaluation.h"
 #include "cordresponse/ImageIO.h"
 #include "cordresponse/Phantom.h"
@@ -77,6 +77,7 @@ main(int argc, char ** argv)
   std::vector<std::string> presets;
   bool                     scanner = false;
   bool                     greyMatter = false;
+  bool                     caudaEquina = false;
   for (int i = 1; i < argc; ++i)
   {
     const std::string a = argv[i];
@@ -92,6 +93,8 @@ main(int argc, char ** argv)
       scanner = true;
     else if (a == "--grey-matter")
       greyMatter = true;
+    else if (a == "--cauda-equina")
+      caudaEquina = true;
   }
   if (presets.empty())
   {
@@ -113,6 +116,7 @@ main(int argc, char ** argv)
         if (scanner)
           phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
         phantom.greyMatter = greyMatter;
+        phantom.caudaEquina = caudaEquina;
         WritePhantomCase(phantom, dir);
       }
       std::ifstream  truthFile(dir / "truth.json");

@@ -147,6 +147,63 @@ TEST(PhantomModel, GreyMatterIsAnHShapedFifthOfTheCordWhenAskedFor)
   EXPECT_GT(model.Intensity(edematous, S::T2), 1.4 * model.Intensity(white, S::T2));
 }
 
+TEST(PhantomModel, CaudaEquinaFillsTheSacAroundAndBelowTheConusWhenAskedFor)
+{
+  // Tissue areas (mm^2) of the cross-section through the middle of vertebra `level`, on a 0.1 mm grid.
+  struct Areas
+  {
+    double cord{ 0 }, roots{ 0 }, dorsalRoots{ 0 }, leftRoots{ 0 }, rightRoots{ 0 };
+  };
+  auto areasAt = [](const Model & model, unsigned int level) {
+    const auto   range = model.LevelRange(level);
+    const double z = 0.5 * (range[0] + range[1]);
+    const auto   centre = model.CordCentre(z);
+    Areas        a;
+    for (double x = -15.0; x <= 15.0; x += 0.1)
+      for (double y = -15.0; y <= 15.0; y += 0.1)
+      {
+        const auto tissue = model.Classify(Model::PointType{ { x, centre[1] + y, z } }).tissue;
+        a.cord += tissue == itk::PhantomTissue::Cord ? 0.01 : 0.0;
+        if (tissue == itk::PhantomTissue::NerveRoot)
+        {
+          a.roots += 0.01;
+          a.dorsalRoots += y > Model::CanalOffsetY ? 0.01 : 0.0; // y posterior
+          (x > 0.0 ? a.leftRoots : a.rightRoots) += 0.01;
+        }
+      }
+    return a;
+  };
+  constexpr unsigned int T10 = 17, L1 = 20, L2 = 21, L4 = 23;
+  PhantomCase            phantom = MakePhantomCase("seed", 1);
+  const Areas            plainL2 = areasAt(phantom.Model(0), L2), plainL1 = areasAt(phantom.Model(0), L1);
+  EXPECT_EQ(plainL2.roots, 0.0); // off by default: CSF alone below the conus
+  phantom.caudaEquina = true;
+  const Model model = phantom.Model(0);
+  EXPECT_EQ(areasAt(model, T10).roots, 0.0); // no root above the lumbar enlargement
+  // Around the conus (L1): roots beside the cord, which keeps its exact cross-section (the truth cord label).
+  const Areas conus = areasAt(model, L1);
+  EXPECT_GT(conus.roots, 5.0);
+  EXPECT_NEAR(conus.cord, plainL1.cord, 1e-9);
+  EXPECT_GT(conus.cord, 10.0);
+  // Below the conus (L2): no cord; roots on both sides alike, the sacral ones dorsal (supine patient).
+  const Areas below = areasAt(model, L2);
+  EXPECT_EQ(below.cord, 0.0);
+  EXPECT_GT(below.roots, 15.0);
+  EXPECT_NEAR(below.leftRoots, below.rightRoots, 0.15 * below.roots);
+  EXPECT_GT(below.dorsalRoots, 0.5 * below.roots);
+  // The lumbar pairs leave the sac above their foramina: fewer roots at L4.
+  EXPECT_LT(areasAt(model, L4).roots, 0.8 * below.roots);
+  // Nerve roots are cord-like and do not enhance: dark against CSF on T2.
+  Model::Sample root;
+  root.tissue = itk::PhantomTissue::NerveRoot;
+  Model::Sample csf;
+  csf.tissue = itk::PhantomTissue::CSF;
+  using S = itk::PhantomSequence;
+  EXPECT_LT(model.Intensity(root, S::T2), 0.5 * model.Intensity(csf, S::T2));
+  EXPECT_LT(model.Intensity(root, S::T1Post), 1.05 * model.Intensity(root, S::T1Pre));
+  EXPECT_GT(model.Intensity(root, S::T1Pre), 2.0 * model.Intensity(csf, S::T1Pre));
+}
+
 TEST(PhantomModel, ClassifiesAnatomyLesionsAndDistractors)
 {
   const PhantomCase phantom = MakePhantomCase("seed", 1);

@@ -33,6 +33,7 @@ enum class PhantomTissue : std::uint8_t
   BoneMetastasis,
   Dura,
   Leptomeninges,
+  NerveRoot,
   Count
 };
 
@@ -64,7 +65,7 @@ constexpr unsigned int PhantomSequenceCount = 3;
  * rim-enhancing, stable ids), fusiform T2-hyperintense cord edema spanning segments, and extramedullary
  * enhancing distractors that a segmentation must NOT call intramedullary: a dorsal surface vessel, a
  * vertebral bone metastasis, dural enhancement of the thecal sac wall, and leptomeningeal coating of the
- * cord surface.
+ * cord surface. Optional detail: cord grey matter (SetGreyMatter) and the cauda equina (SetCaudaEquina).
  *
  * Classify() answers what is at a point; Intensity() gives the noiseless signal of a sample in a sequence.
  *
@@ -162,6 +163,32 @@ public:
   {
     return m_GreyMatter;
   }
+  /** Model the nerve roots in the thecal sac around and below the conus: the cauda equina. Each pair L2-S4
+   *  (root radius 0.9 mm lumbar, 0.7 / 0.5 mm sacral) leaves the cord surface between mid-T12 and the conus
+   *  tip, the lumbar ones first, and settles into the sac over the next 0.6 level as in a supine patient:
+   *  lumbar roots lateral, sacral roots dorsal and near the midline; the lumbar pairs leave the sac laterally
+   *  above their foramen. A filum terminale (0.4 mm) continues the conus tip. Roots are cord-like (T1 600,
+   *  T2 400, no enhancement) and are not cord: the truth cord label ends at the conus. Off by default (CSF
+   *  alone below the conus). */
+  void
+  SetCaudaEquina(bool on)
+  {
+    m_CaudaEquina = on;
+  }
+  bool
+  GetCaudaEquina() const
+  {
+    return m_CaudaEquina;
+  }
+  /** Whether the cross-section point (rx, ry: mm from the cord centre, y posterior) at level coordinate
+   *  `level` (e.g. 21 = the L1-L2 disc) lies in a nerve root, the cord and sac having semi-axes `cordAxes`
+   *  and `canalAxes` there (any model, regardless of SetCaudaEquina). */
+  static bool
+  InsideNerveRoot(double                        level,
+                  double                        rx,
+                  double                        ry,
+                  const std::array<double, 2> & cordAxes,
+                  const std::array<double, 2> & canalAxes);
   /** Whether the normalised cross-section point (u = left-right / LR semi-axis, v = antero-posterior / AP
    *  semi-axis, v > 0 dorsal) lies in the grey matter. */
   static bool
@@ -247,6 +274,7 @@ private:
   std::vector<Edema>                 m_Edemas;
   Distractors                        m_Distractors;
   bool                               m_GreyMatter{ false };
+  bool                               m_CaudaEquina{ false };
   double                             m_CurvatureAmplitude{ 12.0 };
   double                             m_CurvatureWavelength{ 420.0 };
   double                             m_Inflection{ 0.0 };

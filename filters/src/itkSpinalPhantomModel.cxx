@@ -132,6 +132,7 @@ SignalTable()
       { 380, 820, 760 },   // BoneMetastasis: replaces fatty marrow, enhances
       { 350, 900, 300 },   // Dura (thickened, enhancing)
       { 600, 1000, 700 },  // Leptomeninges (enhancing coating)
+      { 600, 610, 400 },   // NerveRoot (cauda equina: cord-like, not enhancing)
     } };
   return table;
 }
@@ -193,6 +194,89 @@ SpinalPhantomModel::InsideGreyMatter(double u, double v)
   if (v < 0.0 && v >= -0.6 && std::abs(lateral - 0.35) <= 0.1) // ventral horns: broad
     return true;
   return v > 0.0 && v <= 0.8 && std::abs(lateral - (0.3 + 0.2 * v)) <= 0.06; // dorsal horns: thin, diverging
+}
+
+namespace {
+// One nerve root of the cauda equina, on the level coordinate (e.g. 21 = the L1-L2 disc). Angles in degrees
+// from the dorsal direction, positive to the patient's left.
+struct NerveRoot
+{
+  double origin{ 0 };       // where it leaves the cord surface
+  double surfaceAngle{ 0 }; // its position on the cord (and conus) surface
+  double sacAngle{ 0 };     // its position in the sac below the conus
+  double radius{ 0 };       // mm
+  double exit{ 0 };         // the foramen it leaves through (the disc below its vertebra); 0: below the model
+};
+
+// Pairs L2-S4: the lumbar roots leave the lumbar enlargement first and lie laterally in the sac, the
+// sacral ones later and dorsally, near the midline (supine patient).
+const std::vector<NerveRoot> &
+NerveRoots()
+{
+  static const std::vector<NerveRoot> roots = [] {
+    std::vector<NerveRoot> r;
+    for (int i = 0; i < 8; ++i)
+    {
+      for (const double side : { -1.0, 1.0 })
+      {
+        NerveRoot n;
+        n.origin = 19.7 + 0.16 * i;
+        n.surfaceAngle = side * ((i % 2 == 0 ? 45.0 : 120.0) + 4.0 * i);
+        n.sacAngle = side * (100.0 - 12.0 * i);
+        n.radius = i < 4 ? 0.9 : (i < 6 ? 0.7 : 0.5);
+        n.exit = i < 4 ? 22.0 + i : 0.0;
+        r.push_back(n);
+      }
+    }
+    return r;
+  }();
+  return roots;
+}
+
+double
+SmoothStep(double x)
+{
+  const double k = std::clamp(x, 0.0, 1.0);
+  return k * k * (3.0 - 2.0 * k);
+}
+} // namespace
+
+bool
+SpinalPhantomModel::InsideNerveRoot(double                        level,
+                                    double                        rx,
+                                    double                        ry,
+                                    const std::array<double, 2> & cordAxes,
+                                    const std::array<double, 2> & canalAxes)
+{
+  for (const auto & root : NerveRoots())
+  {
+    // A root leaves the cord surface at its origin and settles in the sac over the next 0.6 level (the
+    // lowest ones just below the conus tip).
+    const double settled = SmoothStep((level - root.origin) / 0.6);
+    const bool   leftTheSac = root.exit > 0.0 && level > root.exit - 0.6;
+    if (level < root.origin || leftTheSac)
+    {
+      continue;
+    }
+    const double r = root.radius;
+    const double onCord = root.surfaceAngle * Math::pi / 180.0;
+    // A lumbar root turns to the lateral sac wall over the level above its foramen.
+    const double leaving = root.exit > 0.0 ? SmoothStep((level - (root.exit - 1.4)) / 0.8) : 0.0;
+    const double side = root.sacAngle < 0.0 ? -1.0 : 1.0;
+    const double inSac = (root.sacAngle + leaving * (side * 110.0 - root.sacAngle)) * Math::pi / 180.0;
+    const double rho = 0.7 + 0.3 * leaving;
+    const double x = (1.0 - settled) * (cordAxes[0] + r + 0.2) * std::sin(onCord) +
+                     settled * rho * (canalAxes[0] - r - 0.3) * std::sin(inSac);
+    const double y = (1.0 - settled) * (cordAxes[1] + r + 0.2) * std::cos(onCord) +
+                     settled * (CanalOffsetY + rho * (canalAxes[1] - r - 0.3) * std::cos(inSac));
+    if (Square(rx - x) + Square(ry - y) <= r * r)
+    {
+      return true;
+    }
+  }
+  // The filum terminale continues the conus tip, dorsal of the sac's centre.
+  constexpr double filumRadius = 0.4;
+  return level >= 20.9 && Square(rx) + Square(ry - (CanalOffsetY + 0.2 * canalAxes[1])) <= Square(filumRadius);
 }
 
 void
@@ -397,6 +481,11 @@ SpinalPhantomModel::Classify(const PointType & p) const
   const double cy = ry - CanalOffsetY;
   if (Square(rx / canalAxes[0]) + Square(cy / canalAxes[1]) <= 1.0)
   {
+    if (m_CaudaEquina && InsideNerveRoot(levelCoordinate, rx, ry, cordAxes, canalAxes))
+    {
+      s.tissue = PhantomTissue::NerveRoot;
+      return s;
+    }
     const double t = d.duraThickness;
     const bool   inWall = Square(rx / (canalAxes[0] - t)) + Square(cy / (canalAxes[1] - t)) > 1.0;
     s.tissue = (z <= d.duraTop && z >= d.duraBottom && inWall) ? PhantomTissue::Dura : PhantomTissue::CSF;

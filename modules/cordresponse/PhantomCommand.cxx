@@ -20,6 +20,7 @@ AddPhantomCommand(CLI::App & app)
     std::string   grid{ "clinical" };
     bool          scanner{ false };
     bool          greyMatter{ false };
+    bool          caudaEquina{ false };
     bool          list{ false };
   };
   auto   args = std::make_shared<Args>();
@@ -42,6 +43,9 @@ AddPhantomCommand(CLI::App & app)
   cmd->add_flag("--grey-matter", args->greyMatter,
                 "Model the cord's grey matter (H-shaped, T2 brighter and T1 darker than white matter; default: a "
                 "uniform cord)");
+  cmd->add_flag("--cauda-equina", args->caudaEquina,
+                "Model the nerve roots around and below the conus (cord-like strands in the thecal sac, not cord; "
+                "default: CSF alone below the conus)");
   cmd->add_flag("--list", args->list, "List the presets and exit");
   cmd->callback([args] {
     if (args->list)
@@ -62,10 +66,11 @@ AddPhantomCommand(CLI::App & app)
       phantom.acquiredInPlaneSpacing = ScannerAcquiredInPlaneSpacing;
     }
     phantom.greyMatter = args->greyMatter;
+    phantom.caudaEquina = args->caudaEquina;
     const auto report = WritePhantomCase(phantom, args->out);
     std::cout << "phantom '" << phantom.preset << "' (seed " << phantom.seed << ", " << args->grid << " grid"
               << (args->scanner ? ", scanner acquisition" : "") << (args->greyMatter ? ", grey matter" : "")
-              << "): " << phantom.description << "\n"
+              << (args->caudaEquina ? ", cauda equina" : "") << "): " << phantom.description << "\n"
               << std::fixed << std::setprecision(2) << "rendered in " << report.renderSeconds << " s, written in "
               << report.writeSeconds << " s, truth in " << report.truthSeconds << " s\n"
               << "case: " << args->out << "/case.json\ntruth: " << args->out << "/truth.json\n";

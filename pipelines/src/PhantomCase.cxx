@@ -570,6 +570,10 @@ WritePhantomCase(const PhantomCase & c, const fs::path & directory)
   {
     truth["generator"]["grey_matter"] = true;
   }
+  if (c.caudaEquina)
+  {
+    truth["generator"]["cauda_equina"] = true;
+  }
   truth["description"] = c.description;
   truth["coordinates"] = "ITK physical space: LPS, millimetres";
   json caseFile;

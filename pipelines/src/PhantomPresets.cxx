@@ -345,6 +345,7 @@ PhantomCase::Model(std::size_t index) const
   }
   model.SetDistractors(distractors);
   model.SetGreyMatter(greyMatter);
+  model.SetCaudaEquina(caudaEquina);
   return model;
 }
 

@@ -87,7 +87,9 @@ struct PhantomCase
    *  is rescaled to keep the field of view's left-right extent (rounded to whole slices). */
   double sliceThickness{ 0.0 };
   /** Model the cord's grey matter (itk::SpinalPhantomModel::SetGreyMatter). Default false: a uniform cord. */
-  bool                             greyMatter{ false };
+  bool greyMatter{ false };
+  /** Model the cauda equina (itk::SpinalPhantomModel::SetCaudaEquina). Default false: CSF alone below the conus. */
+  bool                             caudaEquina{ false };
   std::vector<PhantomTimepoint>    timepoints;
   std::vector<PhantomLesionChange> changes;
 
