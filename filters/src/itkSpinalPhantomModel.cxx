@@ -250,20 +250,20 @@ SpinalPhantomModel::InsideNerveRoot(double                        level,
 {
   for (const auto & root : NerveRoots())
   {
-    // A root leaves the cord surface at its origin and settles in the sac over the next 0.6 level (the
-    // lowest ones just below the conus tip).
-    const double settled = SmoothStep((level - root.origin) / 0.6);
-    const bool   leftTheSac = root.exit > 0.0 && level > root.exit - 0.6;
+    const bool leftTheSac = root.exit > 0.0 && level > root.exit - 0.6;
     if (level < root.origin || leftTheSac)
     {
       continue;
     }
+    // A root leaves the cord surface at its origin and settles in the sac over the next 0.6 level (the
+    // lowest ones just below the conus tip).
+    const double settled = SmoothStep((level - root.origin) / 0.6);
     const double r = root.radius;
-    const double onCord = root.surfaceAngle * Math::pi / 180.0;
+    const double onCord = root.surfaceAngle * Math::pi_over_180;
     // A lumbar root turns to the lateral sac wall over the level above its foramen.
     const double leaving = root.exit > 0.0 ? SmoothStep((level - (root.exit - 1.4)) / 0.8) : 0.0;
     const double side = root.sacAngle < 0.0 ? -1.0 : 1.0;
-    const double inSac = (root.sacAngle + leaving * (side * 110.0 - root.sacAngle)) * Math::pi / 180.0;
+    const double inSac = (root.sacAngle + leaving * (side * 110.0 - root.sacAngle)) * Math::pi_over_180;
     const double rho = 0.7 + 0.3 * leaving;
     const double x = (1.0 - settled) * (cordAxes[0] + r + 0.2) * std::sin(onCord) +
                      settled * rho * (canalAxes[0] - r - 0.3) * std::sin(inSac);
