@@ -410,6 +410,47 @@ TEST(SegmentationEdgeCases, SurfaceVesselBehindABlurredCsfSliverIsNotCord)
   EXPECT_GE(CountBeyondOneVoxel(truthCord, leaky.cord), 20u);
 }
 
+/** Lowest point of the non-zero voxels along LPS z (mm): the caudal end of a cord mask. */
+double
+CaudalEnd(const LabelImageType * labels)
+{
+  double lowest = 1e300;
+  for (std::size_t k = 0; k < labels->GetPixelContainer()->Size(); ++k)
+  {
+    if (labels->GetBufferPointer()[k])
+    {
+      LabelImageType::PointType p;
+      labels->TransformIndexToPhysicalPoint(labels->ComputeIndex(static_cast<LabelImageType::OffsetValueType>(k)), p);
+      lowest = std::min(lowest, p[2]);
+    }
+  }
+  return lowest;
+}
+
+TEST(SegmentationEdgeCases, CordEndsAtTheConusAboveTheCaudaEquina)
+{
+  // Seed preset on the clinical grid (its field of view reaches L4), follow-up, with the cauda equina: below the
+  // conus the centreline path, which crosses every plane, lies on the roots and then on the tissue beside the
+  // thecal sac, and the cord ran on down to the field of view's edge (cord Dice 0.58; docs/benchmarks.md, "Cauda
+  // equina"). The cord ends where the path's tube response falls below cordEndScoreFraction of its maximum.
+  test::TemporaryDirectory dir;
+  PhantomCase              c = MakePhantomCase("seed", 1, PhantomGrid::Clinical);
+  c.caudaEquina = true;
+  WritePhantomCase(c, dir.Path());
+  const auto   truth = LoadLabelImage(dir.Path() / "truth" / "followup_cord.nii.gz");
+  const double truthEnd = CaudalEnd(truth);
+  const auto   in = Inputs(dir.Path(), "followup");
+
+  const auto r = SegmentTimepoint(in);
+  EXPECT_GE(Dice(truth, r.cord), 0.9);
+  EXPECT_LE(std::abs(CaudalEnd(r.cord) - truthEnd), 6.0);
+
+  // Control: without the end rule the cord runs on far below the conus, so the assertions above measure the rule.
+  SegmentationParameters withoutEnds;
+  withoutEnds.cordEndScoreFraction = 0.0;
+  EXPECT_LE(CaudalEnd(SegmentTimepoint(in, withoutEnds).cord), truthEnd - 50.0);
+}
+
 TEST(SegmentationEdgeCases, EdemaDoesNotRunOnInTheLateralSliceAlone)
 {
   // On 3 mm sagittal slices the lateral slice of the cord mixes with CSF; beyond the ends of an edema it read

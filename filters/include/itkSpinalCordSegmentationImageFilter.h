@@ -36,7 +36,11 @@ operator<<(std::ostream & os, SpinalCordContrastEnum c)
  *     percentile on T2, one minus it on T1); only positions whose surround box fits in the image count.
  *     Dynamic programming along the cranio-caudal axis picks the path of maximal response with at most
  *     one (~1 mm) voxel of displacement per plane and a quadratic displacement penalty
- *     (CentrelineStiffness per mm^2); the path is smoothed over +-CentrelineSmoothing mm.
+ *     (CentrelineStiffness per mm^2); the path is smoothed over +-CentrelineSmoothing mm. The path crosses
+ *     every plane, the cord need not: its ends are where the path's response, averaged over DetectionLength,
+ *     falls below EndScoreFraction of its maximum (below the conus the path lies on the cauda equina, the
+ *     filum or tissue beside the thecal sac, with a fraction of the cord's response); planes beyond hold no
+ *     cord. Weak stretches between the ends (an edematous or expanded segment) are kept.
  *  3. Boundary per plane, relative to local references (bias-field invariant): the cord reference is the
  *     median intensity within CoreRadius of the centreline, the CSF reference the 75th percentile (in the
  *     CSF direction) of a ShellWidth-thick shell around a first segmentation; both are smoothed with
@@ -157,9 +161,16 @@ public:
   /** Tissue on the far side of the cord from CSF (dura, ligaments, bone where the CSF layer is missing;
    * fat on T1): a voxel whose 3x3 in-plane mean lies beyond normal cord by more than this fraction of the
    * cord/CSF contrast is not cord. Normal cord is the lower of the plane's cord reference and the lower
-   * quartile of all plane references (robust to long edematous stretches). Default 0.1. */
+   * quartile of the references of the planes between the cord's ends (robust to long edematous stretches).
+   * Default 0.1. */
   itkSetMacro(DarkTissueFraction, double);
   itkGetConstMacro(DarkTissueFraction, double);
+  /** The cord's ends: where the centreline's tube score, averaged over the detector length, falls below this
+   * fraction of its maximum at the caudal and cranial ends of the path (below the conus the path lies on
+   * cauda equina roots, the filum or tissue beside the thecal sac); planes beyond are not segmented. Weak
+   * stretches between the ends (an edematous segment) are kept. In [0, 1]; 0 keeps the whole path. Default 0.3. */
+  itkSetClampMacro(EndScoreFraction, double, 0.0, 1.0);
+  itkGetConstMacro(EndScoreFraction, double);
 
   /** The centreline after Update(), ordered by plane index. */
   const std::vector<CentrelinePoint> &
@@ -199,6 +210,7 @@ private:
   double                       m_CsfPeakFraction{ 0.35 };
   double                       m_CsfDipFraction{ 0.1 };
   double                       m_DarkTissueFraction{ 0.1 };
+  double                       m_EndScoreFraction{ 0.3 };
   std::vector<CentrelinePoint> m_Centreline;
 };
 } // namespace itk

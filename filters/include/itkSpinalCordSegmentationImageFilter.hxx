@@ -142,6 +142,31 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     outer[d] = d == cc ? inner[d] : std::max(inner[d] + 1, sg.BoxRadius(d, m_CanalRadius));
     surround[d] = d == cc ? inner[d] : std::max(outer[d] + 1, sg.BoxRadius(d, m_SurroundRadius));
   }
+  // Tube score of the ~1 mm plane c at in-plane node (a, b): the canal ring must be brighter (in the CSF
+  // sense) than both the cord and the surroundings.
+  auto tubeScore = [&](long c, long a, long b) {
+    std::array<long, 3> idx{};
+    idx[cc] = c, idx[ax] = a, idx[bx] = b;
+    std::array<long, 3> lo{}, hi{}, olo{}, ohi{}, slo{}, shi{};
+    for (unsigned int d = 0; d < 3; ++d)
+    {
+      lo[d] = idx[d] - inner[d], hi[d] = idx[d] + inner[d];
+      olo[d] = idx[d] - outer[d], ohi[d] = idx[d] + outer[d];
+      slo[d] = idx[d] - surround[d], shi[d] = idx[d] + surround[d];
+    }
+    double       nIn = 0, nOut = 0, nSur = 0;
+    const double sIn = boxSum(lo, hi, nIn);
+    const double sOut = boxSum(olo, ohi, nOut);
+    const double sSur = boxSum(slo, shi, nSur);
+    const bool   canalInside = slo[ax] >= 0 && slo[bx] >= 0 && shi[ax] < ma && shi[bx] < mb;
+    if (!canalInside || nIn <= 0 || nOut <= nIn || nSur <= nOut)
+    {
+      return 0.0;
+    }
+    const double ring = (sOut - sIn) / (nOut - nIn);
+    const double extreme = std::clamp(sign > 0 ? ring / scale : 1.0 + ring / scale, 0.0, 1.0);
+    return extreme * (ring - sIn / nIn - std::max(0.0, (sSur - sOut) / (nSur - nOut) - ring)) / scale;
+  };
   const std::size_t         nodes = static_cast<std::size_t>(ma * mb);
   std::vector<double>       cost(nodes), previous(nodes);
   std::vector<std::uint8_t> back(nodes * static_cast<std::size_t>(mc), 4);
@@ -152,28 +177,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
     {
       for (long b = 0; b < mb; ++b)
       {
-        std::array<long, 3> idx{};
-        idx[cc] = c, idx[ax] = a, idx[bx] = b;
-        std::array<long, 3> lo{}, hi{}, olo{}, ohi{}, slo{}, shi{};
-        for (unsigned int d = 0; d < 3; ++d)
-        {
-          lo[d] = idx[d] - inner[d], hi[d] = idx[d] + inner[d];
-          olo[d] = idx[d] - outer[d], ohi[d] = idx[d] + outer[d];
-          slo[d] = idx[d] - surround[d], shi[d] = idx[d] + surround[d];
-        }
-        double       nIn = 0, nOut = 0, nSur = 0;
-        const double sIn = boxSum(lo, hi, nIn);
-        const double sOut = boxSum(olo, ohi, nOut);
-        const double sSur = boxSum(slo, shi, nSur);
-        double       score = 0.0;
-        const bool   canalInside = slo[ax] >= 0 && slo[bx] >= 0 && shi[ax] < ma && shi[bx] < mb;
-        if (canalInside && nIn > 0 && nOut > nIn && nSur > nOut)
-        {
-          // The canal ring must be brighter (in the CSF sense) than both the cord and the surroundings.
-          const double ring = (sOut - sIn) / (nOut - nIn);
-          const double extreme = std::clamp(sign > 0 ? ring / scale : 1.0 + ring / scale, 0.0, 1.0);
-          score = extreme * (ring - sIn / nIn - std::max(0.0, (sSur - sOut) / (nSur - nOut) - ring)) / scale;
-        }
+        const double      score = tubeScore(c, a, b);
         const std::size_t node = static_cast<std::size_t>(a * mb + b);
         double            best = std::numeric_limits<double>::max();
         std::uint8_t      move = 4;
@@ -218,6 +222,43 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
       path[static_cast<std::size_t>(c)] = { { a, b } };
       const std::uint8_t move = back[static_cast<std::size_t>(c) * nodes + node];
       node = static_cast<std::size_t>((a + (move / 3 - 1)) * mb + (b + (move % 3 - 1)));
+    }
+  }
+  // The cord's ends: the path's tube score, averaged over the detector length, falls below EndScoreFraction of
+  // its maximum beyond the conus (roots, filum or tissue beside the sac hold the path there) and above the
+  // cord's top. Planes outside [first, last] hold no cord; they still feed the running references (so that near
+  // the tip these stay as they were) but not the normal-cord floor. Weak stretches between the ends (an
+  // edematous segment) stay.
+  long first = 0, last = nc - 1;
+  {
+    std::vector<double> along(static_cast<std::size_t>(mc));
+    for (long c = 0; c < mc; ++c)
+    {
+      along[static_cast<std::size_t>(c)] =
+        tubeScore(c, path[static_cast<std::size_t>(c)][0], path[static_cast<std::size_t>(c)][1]);
+    }
+    const long          h = inner[cc];
+    std::vector<double> mean(along.size(), 0.0);
+    for (long c = 0; c < mc; ++c)
+    {
+      double s = 0, n = 0;
+      for (long k = std::max(0L, c - h); k <= std::min(mc - 1, c + h); ++k)
+      {
+        s += along[static_cast<std::size_t>(k)], n += 1;
+      }
+      mean[static_cast<std::size_t>(c)] = s / n;
+    }
+    const double top = *std::max_element(mean.begin(), mean.end());
+    if (top > 0.0)
+    {
+      long lo = 0, hi = mc - 1;
+      while (mean[static_cast<std::size_t>(lo)] < m_EndScoreFraction * top)
+        ++lo;
+      while (mean[static_cast<std::size_t>(hi)] < m_EndScoreFraction * top)
+        --hi;
+      // The detector box reaches h planes past its centre: the cord may end that far beyond.
+      first = std::max(0L, (lo - h) * static_cast<long>(factors[cc]));
+      last = std::min(nc - 1, (hi + h + 1) * static_cast<long>(factors[cc]) - 1);
     }
   }
   // Full-resolution centre per plane (continuous in-plane indices), smoothed along the cord.
@@ -614,15 +655,16 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
   }
   const long refWindow = std::max(1L, std::lround(0.5 * m_ReferenceLength / grid.Spacing(cc)));
   cordRef = SpinalCordGrid::RunningQuantile(cordRef, refWindow, 0.5);
-  // Normal cord for the dark-tissue floor: the lower quartile of the plane references, so that a long
-  // T2-bright (edematous) stretch of cord does not raise the floor into its own normal-appearing rim.
+  // Normal cord for the dark-tissue floor: the lower quartile of the references of the planes between the
+  // cord's ends (beyond them the path may lie in dark tissue), so that a long T2-bright (edematous) stretch of
+  // cord does not raise the floor into its own normal-appearing rim.
   {
     std::vector<float> valid;
-    for (const double r : cordRef)
+    for (long c = first; c <= last; ++c)
     {
-      if (!std::isnan(r))
+      if (!std::isnan(cordRef[static_cast<std::size_t>(c)]))
       {
-        valid.push_back(static_cast<float>(r));
+        valid.push_back(static_cast<float>(cordRef[static_cast<std::size_t>(c)]));
       }
     }
     if (!valid.empty())
@@ -635,7 +677,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
   for (long c = 0; c < nc; ++c)
   {
     const double cord = cordRef[static_cast<std::size_t>(c)], csf = csfFirst[static_cast<std::size_t>(c)];
-    if (!std::isnan(cord) && !std::isnan(csf) && csf > cord)
+    if (c >= first && c <= last && !std::isnan(cord) && !std::isnan(csf) && csf > cord)
     {
       makeWindow(c, w);
       if (segment(w, c, cord, csf, m_MaximumCordRadius) > 0)
@@ -653,7 +695,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::GenerateData()
   {
     const auto   uc = static_cast<std::size_t>(c);
     const double cord = cordRef[uc], csf = csfRef[uc];
-    if (std::isnan(cord) || std::isnan(csf) || csf <= cord ||
+    if (c < first || c > last || std::isnan(cord) || std::isnan(csf) || csf <= cord ||
         (csf - cord) / std::max({ std::abs(csf), std::abs(cord), 1e-12 }) < m_MinimumContrast)
     {
       progress.CompletedPixel();
@@ -861,6 +903,7 @@ SpinalCordSegmentationImageFilter<TInputImage, TOutputImage>::PrintSelf(std::ost
   os << indent << "CsfPeakFraction: " << m_CsfPeakFraction << std::endl;
   os << indent << "CsfDipFraction: " << m_CsfDipFraction << std::endl;
   os << indent << "DarkTissueFraction: " << m_DarkTissueFraction << std::endl;
+  os << indent << "EndScoreFraction: " << m_EndScoreFraction << std::endl;
   os << indent << "Centreline points: " << m_Centreline.size() << std::endl;
 }
 } // namespace itk

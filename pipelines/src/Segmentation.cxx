@@ -278,6 +278,9 @@ SegmentationParameterFields()
     CORDRESPONSE_FIELD(cordDarkTissueFraction,
                        "tissue beyond normal cord, on the side away from CSF, by this fraction of the cord/CSF "
                        "contrast is not cord (3x3 in-plane mean)"),
+    CORDRESPONSE_FIELD(cordEndScoreFraction,
+                       "the cord ends where the centreline tube score falls below this fraction of its maximum "
+                       "(0 = never)"),
     CORDRESPONSE_FIELD(fociSeedEnhancement, "seed threshold: T1 post signal over normal cord (+50%)"),
     CORDRESPONSE_FIELD(fociGrowEnhancement, "hysteresis growing threshold (+25%)"),
     CORDRESPONSE_FIELD(fociMinimumZScore, "seeds also exceed this many robust noise SDs"),
@@ -422,6 +425,7 @@ SegmentTimepoint(const SegmentationInputs & in, const SegmentationParameters & p
     f->SetCsfPeakFraction(p.cordCsfPeakFraction);
     f->SetCsfDipFraction(p.cordCsfDipFraction);
     f->SetDarkTissueFraction(p.cordDarkTissueFraction);
+    f->SetEndScoreFraction(p.cordEndScoreFraction);
     f->Update();
     LabelImageType::Pointer out = f->GetOutput();
     out->DisconnectPipeline();

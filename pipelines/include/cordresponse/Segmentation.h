@@ -35,6 +35,7 @@ struct SegmentationParameters
   double cordCsfPeakFraction{ 0.35 };     ///< a CSF peak this far (x contrast) below threshold still ends the cord
   double cordCsfDipFraction{ 0.1 };       ///< thick slices: a fall this far (x contrast) after it, along a slice line
   double cordDarkTissueFraction{ 0.1 }; ///< tissue beyond normal cord by this (x contrast) on the far side is not cord
+  double cordEndScoreFraction{ 0.3 }; ///< the cord ends where the centreline tube score falls below this x its maximum
   // --- Enhancing foci (itk::EnhancingFociSegmentationImageFilter) ---
   double fociSeedEnhancement{ 0.5 };       ///< seed threshold: T1 post signal over normal cord (+50%)
   double fociGrowEnhancement{ 0.25 };      ///< hysteresis growing threshold (+25%)
