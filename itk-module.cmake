@@ -20,6 +20,7 @@ itk_module(CordResponse
     ITKMetricsv4               # Mattes mutual information
     ITKOptimizersv4            # regular-step gradient descent, physical-shift scales
     ITKBiasCorrection          # N4BiasFieldCorrection
+    ITKStatistics              # GaussianDistribution (normal quantiles)
   PRIVATE_DEPENDS
     ITKIOImageBase
     ITKIONIFTI

@@ -4,6 +4,7 @@
 #include "itkEnhancingFociSegmentationImageFilter.h"
 
 #include "itkConnectedComponentImageFilter.h"
+#include "itkGaussianDistribution.h"
 #include "itkImportImageFilter.h"
 #include "itkProgressReporter.h"
 
@@ -417,7 +418,7 @@ EnhancingFociSegmentationImageFilter<TInputImage, TLabelImage>::GenerateData()
   std::vector<std::uint8_t>  inRegion(n, 0), inRing(n, 0), counted(n, 0);
   const std::vector<float> & u = pre ? unmixed : e;
   // How far noise raises the PeakQuantile of pure voxels, in noise SDs (the plateau peak's lower bound).
-  const double peakNoiseExcess = SpinalCordGrid::StandardNormalQuantile(m_PeakQuantile);
+  const double peakNoiseExcess = Statistics::GaussianDistribution::InverseCDF(m_PeakQuantile);
   for (std::size_t i = 0; i < order.size(); ++i)
   {
     const Region & r = accepted[order[i].second];

@@ -151,10 +151,6 @@ public:
                 const std::vector<float> &        values,
                 const std::array<long, 3> &       radii) const;
 
-  /** The p-quantile of the standard normal distribution (p in (0, 1); +-8.3 at the ends of double precision). */
-  static double
-  StandardNormalQuantile(double p);
-
   /** Robust standard deviation: 1.4826 x the median absolute deviation from the median (0 for no values). */
   static double
   RobustSigma(std::vector<float> values);

@@ -171,19 +171,6 @@ SpinalCordGrid::MaskedBoxMean(const std::vector<std::uint8_t> & mask,
 }
 
 double
-SpinalCordGrid::StandardNormalQuantile(double p)
-{
-  // Bisection on the normal CDF, 0.5 erfc(-z / sqrt(2)): 80 halvings of [-10, 10] reach double precision.
-  double lo = -10.0, hi = 10.0;
-  for (int i = 0; i < 80; ++i)
-  {
-    const double mid = 0.5 * (lo + hi);
-    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
-double
 SpinalCordGrid::RobustSigma(std::vector<float> values)
 {
   const double median = Quantile(values, 0.5);
